@@ -1,0 +1,135 @@
+"""Real LAMMPS melt-quench runs: complete protocol, SIGKILL and resume, divergence."""
+
+import copy
+import json
+import signal
+import subprocess
+import time
+
+import pandas as pd
+import pytest
+import yaml
+from ase.io import read
+
+from vitrify.md.melt_quench import MeltQuench, SimulationError, spec_from_config
+
+
+@pytest.fixture(scope="module")
+def test_config(repo):
+    return yaml.safe_load((repo / "config" / "test.yaml").read_text())
+
+
+def _expected_frame_steps(spec):
+    steps = set()
+    for seg in spec.segments:
+        if seg.save_frames:
+            steps |= {s for s in range(seg.first_step, seg.last_step + 1) if s % spec.frame_every == 0}
+    return sorted(steps | {spec.total_steps})
+
+
+def _check_complete(outdir, spec):
+    frames = read(outdir / "trajectory.extxyz", ":")
+    steps = [a.info["step"] for a in frames]
+    assert steps == _expected_frame_steps(spec)
+    assert all(a.get_chemical_symbols().count("Si") == spec.counts["Si"] for a in frames)
+    thermo = pd.read_csv(outdir / "thermo.csv")
+    assert thermo["step"].is_unique and thermo["step"].is_monotonic_increasing
+    assert thermo["step"].iloc[-1] == spec.total_steps
+    assert thermo["step"].iloc[0] == 0
+    final = read(outdir / "final.extxyz")
+    assert final.info["step"] == spec.total_steps and len(final) == spec.n_atoms
+    assert (outdir / "final.data").read_text().count("\n") > spec.n_atoms
+    return json.loads((outdir / "run.json").read_text())
+
+
+def test_full_protocol_produces_glass_outputs(test_config, tmp_path):
+    spec = spec_from_config(test_config, "silica", "classical", 2000, 0)
+    meta = MeltQuench(spec, tmp_path).run()
+    assert _check_complete(tmp_path, spec) == json.loads(json.dumps(meta, default=str))
+    assert meta["resumed_from_steps"] == []
+    assert "Vashishta" in meta["energy_source"]
+    thermo = pd.read_csv(tmp_path / "thermo.csv")
+    melt = thermo[thermo.segment == "melt"]
+    glass = thermo[thermo.segment == "glass"]
+    assert glass.temperature_K.mean() < 0.3 * melt.temperature_K.mean()
+    assert glass.potential_energy_eV.mean() < melt.potential_energy_eV.mean()
+
+
+def test_sigkill_mid_run_resumes_to_complete_protocol(repo, test_config, tmp_path, venv_bin):
+    cfg = copy.deepcopy(test_config)
+    silica = cfg["systems"]["silica"]
+    silica["protocol"][0]["duration_ps"] = 4  # long enough to be killed in the middle
+    silica["md"]["restart_interval_ps"] = 0.2
+    cfg_path = tmp_path / "config.yaml"
+    cfg_path.write_text(yaml.safe_dump(cfg))
+    outdir = tmp_path / "run"
+    cmd = [venv_bin / "vitrify-md", "--config", cfg_path, "--system", "silica", "--rate", "2000",
+           "--outdir", outdir, "--log", tmp_path / "md.log"]
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    restarts = outdir / "work" / "restart"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        steps = [int(p.name.split(".")[1]) for p in restarts.glob("restart.*.lmp")] if restarts.exists() else []
+        if steps and max(steps) >= 1000:
+            break
+        assert proc.poll() is None, "run finished before it could be killed"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not (outdir / "run.json").exists()
+
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-3000:]
+    spec = spec_from_config(cfg, "silica", "classical", 2000, 0)
+    meta = _check_complete(outdir, spec)
+    assert len(meta["resumed_from_steps"]) == 1 and meta["resumed_from_steps"][0] >= 1000
+    assert meta["steps_this_attempt"] == spec.total_steps - meta["resumed_from_steps"][0]
+    assert "resuming from restart at step" in (tmp_path / "md.log").read_text()
+
+
+def test_changed_settings_discard_old_checkpoints(test_config, tmp_path):
+    spec = spec_from_config(test_config, "cuzr", "classical", 2000, 0)
+    MeltQuench(spec, tmp_path).run()
+    cfg = copy.deepcopy(test_config)
+    cfg["systems"]["cuzr"]["protocol"][-1]["duration_ps"] = 0.5
+    spec2 = spec_from_config(cfg, "cuzr", "classical", 2000, 0)
+    meta = MeltQuench(spec2, tmp_path).run()
+    assert meta["resumed_from_steps"] == []
+    assert meta["total_steps"] == spec2.total_steps < spec.total_steps
+
+
+def test_rerun_of_finished_run_resumes_at_end(test_config, tmp_path):
+    spec = spec_from_config(test_config, "cuzr", "classical", 2000, 0)
+    MeltQuench(spec, tmp_path).run()
+    meta = MeltQuench(spec, tmp_path).run()
+    assert meta["resumed_from_steps"] == [spec.total_steps]
+    assert meta["steps_this_attempt"] == 0
+    _ = read(tmp_path / "trajectory.extxyz", ":")
+
+
+def test_lost_atoms_stop_with_clear_error_and_last_good_frame(test_config, tmp_path):
+    cfg = copy.deepcopy(test_config)
+    silica = cfg["systems"]["silica"]
+    silica["md"].update(timestep_fs=10.0, minimize_start=False, thermo_interval_ps=0.05)
+    silica["min_distance_A"] = 1.0
+    spec = spec_from_config(cfg, "silica", "classical", 2000, 0)
+    with pytest.raises(SimulationError, match=r"MD failed at step \d+ in segment 'melt': .*Lost atoms.*last good frame \(step 0\) kept at"):
+        MeltQuench(spec, tmp_path).run()
+    kept = read(tmp_path / "last_good.extxyz")
+    assert len(kept) == spec.n_atoms and kept.info["step"] == 0
+    assert not (tmp_path / "run.json").exists()
+
+
+def test_start_from_given_structure(test_config, tmp_path):
+    from vitrify.md.random_start import random_packing
+    from ase.io import write
+
+    start = tmp_path / "start.extxyz"
+    write(start, random_packing({"Cu": 40, "Zr": 24}, 7.0, 2.0, seed=9))
+    cfg = copy.deepcopy(test_config)
+    cfg["systems"]["cuzr"]["start_structure_file"] = str(start)
+    spec = spec_from_config(cfg, "cuzr", "classical", 2000, 0)
+    assert spec.counts == {"Cu": 40, "Zr": 24}
+    meta = MeltQuench(spec, tmp_path / "run").run()
+    assert meta["n_atoms"] == 64

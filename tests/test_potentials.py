@@ -1,0 +1,53 @@
+"""Classical potentials through the LAMMPS session: forces are minus the energy gradient."""
+
+import numpy as np
+import pytest
+from ase.build import bulk
+
+from vitrify.md.engine import energy_and_forces
+from vitrify.md.potentials import POTENTIALS, get_potential
+from vitrify.md.random_start import random_packing
+
+
+@pytest.mark.parametrize(
+    "name, atoms_factory",
+    [
+        ("vashishta_1990", lambda: random_packing({"Si": 8, "O": 16}, 2.2, 1.7, seed=4)),
+        ("mendelev_cuzr_2009", lambda: random_packing({"Cu": 18, "Zr": 14}, 7.0, 2.1, seed=4)),
+    ],
+)
+def test_forces_match_finite_differences(name, atoms_factory, tmp_path):
+    pot = get_potential(name)
+    species = list(pot.species)
+    atoms = atoms_factory()
+    cmds = pot.commands(species)
+    _, forces = energy_and_forces(atoms, cmds, species, tmp_path)
+    h = 1e-4
+    for i in (0, len(atoms) // 2, len(atoms) - 1):
+        for k in range(3):
+            energies = []
+            for sign in (1, -1):
+                moved = atoms.copy()
+                moved.positions[i, k] += sign * h
+                energies.append(energy_and_forces(moved, cmds, species, tmp_path)[0])
+            numeric = -(energies[0] - energies[1]) / (2 * h)
+            assert forces[i, k] == pytest.approx(numeric, rel=1e-4, abs=1e-5)
+
+
+def test_energy_is_extensive(tmp_path):
+    pot = get_potential("mendelev_cuzr_2009")
+    cu = bulk("Cu", "fcc", a=3.61, cubic=True)
+    e1, _ = energy_and_forces(cu, pot.commands(["Cu", "Zr"]), ["Cu", "Zr"], tmp_path)
+    e8, f8 = energy_and_forces(cu.repeat(2), pot.commands(["Cu", "Zr"]), ["Cu", "Zr"], tmp_path)
+    assert e8 == pytest.approx(8 * e1, rel=1e-10)
+    assert np.abs(f8).max() < 1e-8  # perfect fcc: every force vanishes by symmetry
+
+
+def test_every_registered_potential_file_ships_with_lammps():
+    for pot in POTENTIALS.values():
+        assert pot.path().exists(), pot.path()
+
+
+def test_potential_refuses_foreign_species():
+    with pytest.raises(ValueError, match="covers species"):
+        get_potential("vashishta_1990").commands(["Cu", "Zr"])

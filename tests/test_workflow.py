@@ -1,0 +1,97 @@
+"""The Snakemake workflow end to end on config/test.yaml, locally, plus report and lint."""
+
+import json
+import re
+import subprocess
+
+import pandas as pd
+import pytest
+
+from conftest import run_group
+
+pytestmark = pytest.mark.e2e
+
+
+def _snakemake(venv_bin, repo, workdir, *args, timeout=900):
+    cmd = [venv_bin / "snakemake", "-s", repo / "Snakefile", "--directory", workdir,
+           "--configfile", repo / "config" / "test.yaml", "--cores", "2", *args]
+    return run_group(cmd, timeout=timeout)
+
+
+def _job_counts(dry_run_output: str) -> dict[str, int]:
+    block = dry_run_output.split("Job stats:")[1].split("Reasons:")[0]
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", block, re.M) if m.group(1) != "total"}
+
+
+@pytest.fixture(scope="module")
+def finished_run(repo, venv_bin, tmp_path_factory):
+    work = tmp_path_factory.mktemp("workflow")
+    res = _snakemake(venv_bin, repo, work)
+    assert res.returncode == 0, res.stdout[-6000:]
+    return work
+
+
+def test_all_outputs_and_logs(finished_run):
+    results = finished_run / "results" / "test"
+    for system in ("silica", "cuzr"):
+        run = results / system / "md" / "classical" / "rate2000" / "rep0"
+        meta = json.loads((run / "run.json").read_text())
+        assert meta["system"] == system and meta["resumed_from_steps"] == []
+        assert (results / system / "figures" / "thermo_classical_rate2000_rep0.png").stat().st_size > 10_000
+        assert (results / system / "figures" / "quench_energy_classical.png").stat().st_size > 10_000
+        table = pd.read_csv(results / system / "md" / "classical" / "glass_summary.csv")
+        assert len(table) == 1 and table["energy_source"].str.startswith("classical potential").all()
+        log = finished_run / "logs" / "test" / "md_melt_quench" / f"{system}_classical_rate2000_rep0.log"
+        assert "done," in log.read_text() and "step" in log.read_text()
+        bench = finished_run / "benchmarks" / "test" / "md_melt_quench" / f"{system}_classical_rate2000_rep0.tsv"
+        assert bench.exists()
+
+
+def test_nothing_left_to_do_after_run(repo, venv_bin, finished_run):
+    res = _snakemake(venv_bin, repo, finished_run, "-n")
+    assert res.returncode == 0 and "Nothing to be done" in res.stdout, res.stdout[-3000:]
+
+
+def test_one_figure_target_reruns_alone(repo, venv_bin, finished_run):
+    results = finished_run / "results" / "test" / "silica"
+    figure = results / "figures" / "thermo_classical_rate2000_rep0.png"
+    trajectory = results / "md" / "classical" / "rate2000" / "rep0" / "trajectory.extxyz"
+    before = trajectory.stat().st_mtime_ns
+    figure.unlink()
+    target = figure.relative_to(finished_run)
+    dry = _snakemake(venv_bin, repo, finished_run, target, "-n")
+    assert _job_counts(dry.stdout) == {"md_thermo_figure": 1}, dry.stdout[-3000:]
+    res = _snakemake(venv_bin, repo, finished_run, target)
+    assert res.returncode == 0 and figure.exists()
+    assert trajectory.stat().st_mtime_ns == before
+
+
+def test_report_builds(repo, venv_bin, finished_run):
+    res = _snakemake(venv_bin, repo, finished_run, "--report", finished_run / "report.html")
+    assert res.returncode == 0, res.stdout[-3000:]
+    html = (finished_run / "report.html").read_text()
+    assert "thermo_classical_rate2000_rep0.png" in html and "glass_summary.csv" in html
+
+
+def test_lint_is_clean(repo, venv_bin):
+    res = run_group([venv_bin / "snakemake", "--lint", "--configfile", repo / "config" / "test.yaml"],
+                    timeout=300, cwd=repo)
+    assert res.returncode == 0 and "Congratulations" in res.stdout, res.stdout[-3000:]
+
+
+def test_rule_files_are_snakefmt_formatted(repo, venv_bin):
+    res = subprocess.run([venv_bin / "snakefmt", "--check", "Snakefile", "workflow/rules"],
+                         cwd=repo, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_campaign_dry_run_requests_gpus_through_profile(repo, venv_bin):
+    res = run_group([venv_bin / "snakemake", "--profile", "slurm", "--configfile", "config/campaign.yaml", "-n"],
+                    timeout=300, cwd=repo)
+    assert res.returncode == 0, res.stdout[-3000:]
+    blocks = res.stdout.split("rule ")
+    md = [b for b in blocks if b.startswith("md_melt_quench:")]
+    figs = [b for b in blocks if b.startswith("md_thermo_figure:")]
+    assert len(md) == 3 * 3 + 4 * 4
+    assert all("gpu=1" in b and "slurm_partition=gpu" in b for b in md)
+    assert figs and not any("gpu=1" in b for b in figs)

@@ -1,0 +1,170 @@
+"""Load and validate the configuration tree before any job runs.
+
+Schema errors and the checks a schema cannot express (compositions summing to one,
+species a potential covers, protocol shape, files that must exist) all end in one
+ConfigError whose message is a single line: the file, the key path, the value and what
+was expected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jsonschema
+import yaml
+from ase.data import chemical_symbols
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SCHEMA_PATH = REPO_ROOT / "workflow" / "schemas" / "config.schema.yaml"
+COMPOSITION_TOLERANCE = 1e-3
+
+
+class ConfigError(ValueError):
+    """An invalid configuration; str() is one line naming file, key, value, expectation."""
+
+    def __init__(self, source: str, key: str, value, expected: str):
+        self.source, self.key, self.value, self.expected = source, key, value, expected
+        super().__init__(f"{source}: {key} = {_short(value)}: expected {expected}")
+
+
+def _short(value, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _key(path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "<top level>"
+
+
+def load_yaml(path: str | Path) -> dict:
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(str(path), "<file>", str(path), "an existing YAML config file")
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise ConfigError(str(path), "<file>", str(path), f"valid YAML ({exc})".replace("\n", " ")) from exc
+    if not isinstance(data, dict):
+        raise ConfigError(str(path), "<top level>", data, "a mapping of keys")
+    return data
+
+
+def load_config(path: str | Path) -> dict:
+    """Read and validate one complete config file."""
+    config = load_yaml(path)
+    validate_config(config, source=str(path))
+    return config
+
+
+def _schema_message(err: jsonschema.ValidationError) -> tuple[str, object, str]:
+    """(key, value, expectation) for a schema error, in the words of a user."""
+    path = list(err.absolute_path)
+    v = err.validator
+    value = err.instance
+    if v == "required":
+        missing = next(k for k in err.validator_value if k not in err.instance)
+        return _key(path + [missing]), "<missing>", "this required key to be set"
+    if v == "additionalProperties":
+        allowed = sorted(err.schema.get("properties", {}))
+        extra = sorted(set(err.instance) - set(allowed))
+        return _key(path + [extra[0]]), err.instance[extra[0]], f"a known key (allowed: {', '.join(allowed)})"
+    desc = err.schema.get("description", "")
+    hint = f" ({desc})" if desc and len(desc) < 60 else ""
+    expectations = {
+        "type": lambda: f"type {err.validator_value}",
+        "exclusiveMinimum": lambda: f"a number > {err.validator_value}{hint}",
+        "minimum": lambda: f"a number >= {err.validator_value}{hint}",
+        "maximum": lambda: f"a number <= {err.validator_value}{hint}",
+        "enum": lambda: f"one of {err.validator_value}",
+        "minItems": lambda: f"a list of at least {err.validator_value} item(s)",
+        "minProperties": lambda: f"a mapping with at least {err.validator_value} entry",
+        "uniqueItems": lambda: "a list without repeated items",
+        "pattern": lambda: f"a string matching {err.validator_value}",
+    }
+    expected = expectations.get(v, lambda: err.message)()
+    return _key(path), value, expected
+
+
+def validate_schema(config: dict, source: str, schema_path: Path = SCHEMA_PATH) -> None:
+    schema = yaml.safe_load(schema_path.read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    if errors:
+        # The deepest error of the first failing branch names the offending key best.
+        err = jsonschema.exceptions.best_match(errors)
+        raise ConfigError(source, *_schema_message(err))
+
+
+def validate_config(config: dict, source: str = "config", base_dir: Path | None = None) -> None:
+    """Raise ConfigError on the first problem found; return None when the config is sound."""
+    validate_schema(config, source)
+    base_dir = Path(base_dir) if base_dir else Path.cwd()
+    for name, system in config["systems"].items():
+        _check_system(system, f"systems.{name}", source, base_dir)
+
+
+def _check_system(system: dict, key: str, source: str, base_dir: Path) -> None:
+    from .md.potentials import get_potential  # local: keeps config import light for Snakemake
+
+    species = system["species"]
+    for i, sym in enumerate(species):
+        if sym not in chemical_symbols[1:]:
+            raise ConfigError(source, f"{key}.species[{i}]", sym, "a chemical element symbol")
+    comp = system["composition"]
+    if set(comp) != set(species):
+        raise ConfigError(source, f"{key}.composition", comp, f"one atom fraction for each of species {species}")
+    total = sum(comp.values())
+    if abs(total - 1.0) > COMPOSITION_TOLERANCE:
+        raise ConfigError(source, f"{key}.composition", comp,
+                          f"atom fractions summing to 1 (they sum to {total:.6g})")
+    if system["n_atoms"] < len(species):
+        raise ConfigError(source, f"{key}.n_atoms", system["n_atoms"], f"at least one atom per species ({len(species)})")
+
+    pot = get_potential(system["classical_potential"])
+    missing = [s for s in species if s not in pot.species]
+    if missing:
+        raise ConfigError(source, f"{key}.classical_potential", pot.name,
+                          f"a potential covering species {species} ({pot.name} covers {list(pot.species)})")
+
+    start = system.get("start_structure_file")
+    if start:
+        path = Path(start) if Path(start).is_absolute() else base_dir / start
+        if not path.is_file():
+            raise ConfigError(source, f"{key}.start_structure_file", start, f"an existing file (looked at {path})")
+
+    md = system["md"]
+    for k in ("thermo_interval_ps", "frame_interval_ps", "restart_interval_ps"):
+        if md[k] * 1000.0 < md["timestep_fs"]:
+            raise ConfigError(source, f"{key}.md.{k}", md[k], f"at least one timestep ({md['timestep_fs']} fs)")
+
+    _check_protocol(system["protocol"], f"{key}.protocol", source)
+
+
+def _check_protocol(protocol: list[dict], key: str, source: str) -> None:
+    names = [seg["name"] for seg in protocol]
+    quenches = [i for i, seg in enumerate(protocol) if seg.get("quench")]
+    if len(quenches) != 1:
+        raise ConfigError(source, key, names, f"exactly one segment with quench: true (found {len(quenches)})")
+    for i, seg in enumerate(protocol):
+        k = f"{key}[{i}]"
+        if names.count(seg["name"]) > 1:
+            raise ConfigError(source, f"{k}.name", seg["name"], "segment names to be unique")
+        hold = "T_K" in seg
+        ramp = "T_start_K" in seg or "T_end_K" in seg
+        if hold == ramp or (ramp and not ("T_start_K" in seg and "T_end_K" in seg)):
+            raise ConfigError(source, k, seg, "either T_K (hold) or both T_start_K and T_end_K (ramp)")
+        if seg.get("quench"):
+            if not ramp or seg["T_start_K"] == seg["T_end_K"]:
+                raise ConfigError(source, k, seg, "the quench segment to ramp between two different temperatures")
+            if "duration_ps" in seg:
+                raise ConfigError(source, f"{k}.duration_ps", seg["duration_ps"],
+                                  "no duration on the quench segment (it follows from the cooling rate)")
+        elif "duration_ps" not in seg:
+            raise ConfigError(source, f"{k}.duration_ps", "<missing>", "a duration in ps for a non-quench segment")
+        if seg["ensemble"] == "npt" and "pressure_GPa" not in seg:
+            raise ConfigError(source, f"{k}.pressure_GPa", "<missing>", "a pressure for an npt segment")
+        if seg["ensemble"] != "npt" and "pressure_GPa" in seg:
+            raise ConfigError(source, f"{k}.pressure_GPa", seg["pressure_GPa"], "no pressure outside npt segments")

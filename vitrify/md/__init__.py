@@ -1,0 +1,1 @@
+"""Molecular dynamics: LAMMPS sessions, classical potentials, melt-quench protocols."""

@@ -1,0 +1,106 @@
+"""A thin, error-checked LAMMPS session: structures in, commands, thermo and frames out."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+from ase import Atoms
+from ase.io.lammpsdata import write_lammps_data
+
+from .lammps_loader import import_lammps
+
+THERMO_KEYS = ("temp", "pe", "ke", "etotal", "press", "vol", "density")
+
+
+class LammpsError(RuntimeError):
+    """A LAMMPS command failed; the message names the command and LAMMPS' reason."""
+
+
+class LammpsSession:
+    """One serial LAMMPS instance in metal units with atomic atom style.
+
+    Atom type i+1 is `type_species[i]`, so frames and potentials agree on species.
+    """
+
+    def __init__(self, type_species: list[str], log_path: Path | None = None):
+        lammps = import_lammps()
+        self.type_species = list(type_species)
+        self.lmp = lammps.lammps(cmdargs=["-nocite", "-screen", "none", "-log", "none"])
+        if log_path is not None:
+            self.command(f"log {log_path} append")
+        self.commands(["units metal", "atom_style atomic", "boundary p p p", "atom_modify map array"])
+
+    def command(self, cmd: str) -> None:
+        try:
+            self.lmp.command(cmd)
+        except Exception as exc:  # LAMMPS raises a bare Exception with its error text
+            reason = " ".join(str(exc).split())  # LAMMPS messages span lines; keep one
+            raise LammpsError(f"LAMMPS command `{cmd}` failed: {reason}") from exc
+
+    def commands(self, cmds: list[str]) -> None:
+        for cmd in cmds:
+            self.command(cmd)
+
+    def load_atoms(self, atoms: Atoms, data_path: Path) -> None:
+        """Write `atoms` as a LAMMPS data file (kept as a record) and read it."""
+        with open(data_path, "w") as fh:
+            write_lammps_data(fh, atoms, specorder=self.type_species, masses=True, units="metal")
+        self.command(f"read_data {data_path}")
+
+    def read_restart(self, path: Path) -> None:
+        self.command(f"read_restart {path}")
+
+    @property
+    def step(self) -> int:
+        return int(self.lmp.extract_global("ntimestep"))
+
+    @property
+    def natoms(self) -> int:
+        return int(self.lmp.get_natoms())
+
+    def thermo(self) -> dict[str, float]:
+        """Thermo values of the last step run (LAMMPS computes them on a run's last step)."""
+        return {k: float(self.lmp.get_thermo(k)) for k in THERMO_KEYS}
+
+    def cell(self) -> np.ndarray:
+        boxlo, boxhi, xy, yz, xz, _, _ = self.lmp.extract_box()
+        lx, ly, lz = (hi - lo for hi, lo in zip(boxhi, boxlo))
+        return np.array([[lx, 0.0, 0.0], [xy, ly, 0.0], [xz, yz, lz]])
+
+    def to_atoms(self) -> Atoms:
+        """Current configuration, atoms ordered by LAMMPS id, wrapped into the cell."""
+        nlocal = int(self.lmp.extract_global("nlocal"))
+        ids = np.array(self.lmp.numpy.extract_atom("id")[:nlocal])
+        order = np.argsort(ids)
+        x = np.array(self.lmp.numpy.extract_atom("x")[:nlocal])[order]
+        types = np.array(self.lmp.numpy.extract_atom("type")[:nlocal])[order]
+        boxlo = np.array(self.lmp.extract_box()[0])
+        symbols = [self.type_species[t - 1] for t in types]
+        atoms = Atoms(symbols=symbols, positions=x - boxlo, cell=self.cell(), pbc=True)
+        atoms.wrap()
+        return atoms
+
+    def close(self) -> None:
+        self.lmp.close()
+
+
+def all_finite(values: dict[str, float]) -> bool:
+    return all(math.isfinite(v) for v in values.values())
+
+
+def energy_and_forces(atoms: Atoms, potential_commands: list[str], type_species: list[str],
+                      workdir: Path) -> tuple[float, np.ndarray]:
+    """Potential energy (eV) and forces (eV/A, in the order of `atoms`) from LAMMPS."""
+    session = LammpsSession(type_species)
+    try:
+        session.load_atoms(atoms, Path(workdir) / "single_point.data")
+        session.commands(potential_commands)
+        session.commands(["thermo_style custom step pe", "run 0"])
+        nlocal = int(session.lmp.extract_global("nlocal"))
+        ids = np.array(session.lmp.numpy.extract_atom("id")[:nlocal])
+        forces = np.array(session.lmp.numpy.extract_atom("f")[:nlocal])[np.argsort(ids)]
+        return float(session.lmp.get_thermo("pe")), forces
+    finally:
+        session.close()

@@ -1,0 +1,398 @@
+"""Resumable melt-quench runs: random start -> protocol segments -> glass.
+
+Everything a run writes while in progress lives in `<outdir>/work/`, outside the files
+Snakemake declares, so a killed job keeps its checkpoints: the next attempt trims the
+trajectory and thermo table back to the newest complete restart file and carries on.
+Finished outputs appear only at the end, each by an atomic rename.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import platform
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ase import Atoms
+from ase.io import read, write
+
+from .. import __version__
+from .engine import LammpsError, LammpsSession, all_finite
+from .potentials import get_potential
+from .protocol import Segment, build_segments, fix_command, segment_at
+from .random_start import random_packing, species_counts
+from .trajectory import append_frame, append_row, frame_steps, trim_table, trim_trajectory
+
+log = logging.getLogger("vitrify.md")
+
+THERMO_HEADER = [
+    "step", "time_ps", "segment", "T_target_K", "temperature_K", "potential_energy_eV",
+    "kinetic_energy_eV", "total_energy_eV", "pressure_GPa", "volume_A3", "density_g_per_cm3",
+]
+SLURM_ENV = ("SLURM_JOB_ID", "SLURM_JOB_PARTITION", "SLURM_CPUS_PER_TASK", "SLURM_JOB_GPUS",
+             "SLURM_GPUS", "CUDA_VISIBLE_DEVICES", "SLURMD_NODENAME")
+
+
+class SimulationError(RuntimeError):
+    """The MD run became unphysical (lost atoms, NaN energy); the last good frame is kept."""
+
+
+@dataclass
+class MeltQuenchSpec:
+    system: str
+    model: str
+    potential: str
+    species: list[str]
+    counts: dict[str, int]
+    density_g_per_cm3: float
+    min_distance_A: float
+    segments: list[Segment]
+    timestep_fs: float
+    thermostat_damping_fs: float
+    barostat_damping_fs: float
+    neighbor_skin_A: float
+    thermo_every: int
+    frame_every: int
+    restart_every: int
+    minimize_start: bool
+    seed: int
+    cooling_rate_K_per_ps: float
+    replica: int
+    start_structure_file: str | None = None
+
+    @property
+    def n_atoms(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def total_steps(self) -> int:
+        return self.segments[-1].last_step
+
+    def fingerprint(self) -> str:
+        blob = json.dumps(asdict(self), sort_keys=True, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _steps(interval_ps: float, timestep_fs: float) -> int:
+    return max(1, int(round(interval_ps * 1000.0 / timestep_fs)))
+
+
+def spec_from_config(config: dict, system: str, model: str, rate: float, replica: int) -> MeltQuenchSpec:
+    """The run of `system` with `model` quenched at `rate` K/ps, replica `replica`."""
+    sys_cfg = config["systems"][system]
+    md = sys_cfg["md"]
+    if model != "classical":
+        raise ValueError(f"model {model!r}: only 'classical' MD is available so far")
+    dt = md["timestep_fs"]
+    start_file = sys_cfg.get("start_structure_file")
+    counts = (
+        count_species(read_start_structure(start_file), sys_cfg["species"])
+        if start_file
+        else species_counts(sys_cfg["composition"], sys_cfg["n_atoms"])
+    )
+    return MeltQuenchSpec(
+        system=system,
+        model=model,
+        potential=sys_cfg["classical_potential"],
+        species=list(sys_cfg["species"]),
+        counts=counts,
+        density_g_per_cm3=sys_cfg["density_g_per_cm3"],
+        min_distance_A=sys_cfg["min_distance_A"],
+        segments=build_segments(sys_cfg["protocol"], rate, dt),
+        timestep_fs=dt,
+        thermostat_damping_fs=md["thermostat_damping_fs"],
+        barostat_damping_fs=md["barostat_damping_fs"],
+        neighbor_skin_A=md["neighbor_skin_A"],
+        thermo_every=_steps(md["thermo_interval_ps"], dt),
+        frame_every=_steps(md["frame_interval_ps"], dt),
+        restart_every=_steps(md["restart_interval_ps"], dt),
+        minimize_start=md["minimize_start"],
+        seed=int(config["seed"]) + 1009 * int(replica),
+        cooling_rate_K_per_ps=float(rate),
+        replica=int(replica),
+        start_structure_file=start_file,
+    )
+
+
+def read_start_structure(path: str) -> Atoms:
+    """A user-given periodic start structure (extxyz, or LAMMPS data with atomic style)."""
+    fmt = "lammps-data" if Path(path).suffix in (".data", ".lmp") else None
+    atoms = read(path, format=fmt, **({"atom_style": "atomic"} if fmt else {}))
+    if not atoms.pbc.all() or atoms.cell.volume <= 0:
+        raise ValueError(f"{path}: start structure must be periodic in x, y and z with a cell")
+    return atoms
+
+
+def count_species(atoms: Atoms, species: list[str]) -> dict[str, int]:
+    symbols = atoms.get_chemical_symbols()
+    unknown = sorted(set(symbols) - set(species))
+    if unknown:
+        raise ValueError(f"start structure has species {unknown} not in the system's species {species}")
+    return {s: symbols.count(s) for s in species if s in symbols}
+
+
+@dataclass
+class RunPaths:
+    outdir: Path
+
+    @property
+    def work(self) -> Path:
+        return self.outdir / "work"
+
+    @property
+    def restarts(self) -> Path:
+        return self.work / "restart"
+
+    @property
+    def state(self) -> Path:
+        return self.work / "state.json"
+
+    @property
+    def trajectory_work(self) -> Path:
+        return self.work / "trajectory.extxyz"
+
+    @property
+    def thermo_work(self) -> Path:
+        return self.work / "thermo.csv"
+
+    def restart_files(self) -> list[Path]:
+        return sorted(self.restarts.glob("restart.*.lmp"))
+
+
+def _restart_step(path: Path) -> int:
+    return int(path.name.split(".")[1])
+
+
+class MeltQuench:
+    """Runs (or resumes) one melt-quench described by a MeltQuenchSpec."""
+
+    def __init__(self, spec: MeltQuenchSpec, outdir: Path, label: str | None = None):
+        self.spec = spec
+        self.paths = RunPaths(Path(outdir))
+        self.label = label or f"{spec.system}/{spec.model}/rate{spec.cooling_rate_K_per_ps:g}/rep{spec.replica}"
+        self.potential = get_potential(spec.potential)
+        self.session: LammpsSession | None = None
+        self.last_good = None
+        self.resumed_from: list[int] = []
+
+    # ---- checkpoints -------------------------------------------------------------
+    def _prepare_workdir(self) -> Path | None:
+        """Newest usable restart file, or None after clearing stale or missing state."""
+        fp = self.spec.fingerprint()
+        if self.paths.state.exists():
+            state = json.loads(self.paths.state.read_text())
+            restarts = self.paths.restart_files()
+            if state.get("fingerprint") == fp and restarts:
+                self.resumed_from = state.get("resumed_from", [])
+                return restarts[-1]
+            reason = "settings changed" if state.get("fingerprint") != fp else "no restart file yet"
+            log.info("%s: discarding previous work directory (%s)", self.label, reason)
+        if self.paths.work.exists():
+            shutil.rmtree(self.paths.work)
+        self.paths.restarts.mkdir(parents=True)
+        self._write_state(fp)
+        return None
+
+    def _write_state(self, fp: str) -> None:
+        tmp = self.paths.state.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"fingerprint": fp, "resumed_from": self.resumed_from}))
+        os.replace(tmp, self.paths.state)
+
+    def _write_restart(self, step: int) -> None:
+        tmp = self.paths.restarts / "partial.restart"
+        self.session.command(f"write_restart {tmp}")
+        os.replace(tmp, self.paths.restarts / f"restart.{step:012d}.lmp")
+        for old in self.paths.restart_files()[:-2]:
+            old.unlink()
+
+    # ---- setup -------------------------------------------------------------------
+    def _setup_potential(self) -> None:
+        s = self.session
+        s.commands(self.potential.commands(self.spec.species))
+        s.commands([
+            f"neighbor {self.spec.neighbor_skin_A} bin",
+            "neigh_modify every 1 delay 0 check yes",
+            f"timestep {self.spec.timestep_fs / 1000.0}",
+            "thermo_style custom step temp pe ke etotal press vol density",
+            "thermo_modify norm no flush yes",
+            "thermo 0",
+        ])
+
+    def _fresh_start(self) -> None:
+        spec = self.spec
+        if spec.start_structure_file:
+            atoms = read_start_structure(spec.start_structure_file)
+        else:
+            atoms = random_packing(spec.counts, spec.density_g_per_cm3, spec.min_distance_A, spec.seed)
+        self.session.load_atoms(atoms, self.paths.work / "start.data")
+        self._setup_potential()
+        if spec.minimize_start:
+            # Random insertion leaves close pairs; relax them before giving velocities.
+            self.session.commands(["min_style cg", "minimize 1.0e-6 1.0e-8 500 5000", "reset_timestep 0"])
+        first = spec.segments[0]
+        self.session.command(
+            f"velocity all create {first.T_start_K} {spec.seed} mom yes rot yes dist gaussian"
+        )
+        self.session.command("run 0")
+        self._record(0, first, frame=first.save_frames)
+        self._write_restart(0)
+
+    def _resume(self, restart: Path) -> int:
+        step = _restart_step(restart)
+        self.session.read_restart(restart)
+        self._setup_potential()
+        self.resumed_from.append(step)
+        self._write_state(self.spec.fingerprint())
+        # Evaluate the restored state: checks it and gives a current frame even when the
+        # restart is the protocol's last step.
+        self.session.command("run 0")
+        segs = self.spec.segments
+        self._record(step, segs[min(segment_at(segs, step), len(segs) - 1)], thermo_row=False)
+        kept_frames = trim_trajectory(self.paths.trajectory_work, step)
+        kept_rows = trim_table(self.paths.thermo_work, step)
+        log.info("%s: resuming from restart at step %d (%d frames, %d thermo rows kept)",
+                 self.label, step, kept_frames, kept_rows)
+        return step
+
+    # ---- records -----------------------------------------------------------------
+    def _record(self, step: int, seg: Segment, thermo_row=True, frame=False) -> dict:
+        values = self.session.thermo()
+        if not all_finite(values) or self.session.natoms != self.spec.n_atoms:
+            self._fail(step, seg, f"non-finite thermo {values}" if not all_finite(values)
+                       else f"atom count {self.session.natoms} != {self.spec.n_atoms}")
+        time_ps = step * self.spec.timestep_fs / 1000.0
+        row = [step, time_ps, seg.name, seg.T_at(step), values["temp"], values["pe"], values["ke"],
+               values["etotal"], values["press"] / 1.0e4, values["vol"], values["density"]]
+        atoms = self.session.to_atoms()
+        atoms.info.update(dict(zip(THERMO_HEADER, row)))
+        atoms.info["potential"] = self.spec.potential
+        self.last_good = atoms
+        if thermo_row:
+            append_row(self.paths.thermo_work, THERMO_HEADER, row)
+        if frame:
+            append_frame(self.paths.trajectory_work, atoms)
+        return dict(zip(THERMO_HEADER, row))
+
+    def _fail(self, step: int, seg: Segment, reason: str) -> None:
+        kept = self.paths.outdir / "last_good.extxyz"
+        where = "no good frame yet"
+        if self.last_good is not None:
+            write(kept, self.last_good, format="extxyz")
+            where = f"last good frame (step {self.last_good.info['step']}) kept at {kept}"
+        raise SimulationError(
+            f"{self.label}: MD failed at step {step} in segment '{seg.name}': {reason}; {where}"
+        )
+
+    # ---- main loop ---------------------------------------------------------------
+    def run(self) -> dict:
+        spec = self.spec
+        self.paths.outdir.mkdir(parents=True, exist_ok=True)
+        restart = self._prepare_workdir()
+        self.session = LammpsSession(spec.species, log_path=self.paths.work / "lammps.log")
+        t0 = time.perf_counter()
+        try:
+            step = self._resume(restart) if restart else (self._fresh_start() or 0)
+            start_step = step
+            total = spec.total_steps
+            final_frame_step = total
+            log.info("%s: %d atoms, %d steps in %d segments, starting at step %d",
+                     self.label, spec.n_atoms, total, len(spec.segments), step)
+            for seg in spec.segments[segment_at(spec.segments, step):]:
+                if seg.n_steps == 0:
+                    continue
+                self.session.command(fix_command(seg, {
+                    "thermostat_ps": spec.thermostat_damping_fs / 1000.0,
+                    "barostat_ps": spec.barostat_damping_fs / 1000.0,
+                }))
+                pre = "yes"
+                while step < seg.last_step:
+                    nxt = min(_next_multiple(step, n) for n in
+                              (spec.thermo_every, spec.frame_every, spec.restart_every))
+                    nxt = min(nxt, seg.last_step)
+                    try:
+                        self.session.command(
+                            f"run {nxt - step} start {seg.first_step} stop {seg.last_step} pre {pre} post no")
+                    except LammpsError as exc:
+                        self._fail(nxt, seg, str(exc))
+                    pre = "no"
+                    step = nxt
+                    at_end = step == seg.last_step
+                    row = self._record(
+                        step, seg,
+                        thermo_row=step % spec.thermo_every == 0 or at_end,
+                        frame=(seg.save_frames and step % spec.frame_every == 0) or step == final_frame_step,
+                    )
+                    if step % spec.thermo_every == 0 or at_end:
+                        self._progress(step, total, start_step, t0, row)
+                    if step % spec.restart_every == 0 or at_end:
+                        self._write_restart(step)
+                self.session.command("unfix md")
+            return self._finish(time.perf_counter() - t0, step - start_step)
+        finally:
+            self.session.close()
+
+    def _progress(self, step: int, total: int, start_step: int, t0: float, row: dict) -> None:
+        elapsed = time.perf_counter() - t0
+        done = step - start_step
+        eta = elapsed / done * (total - step) if done else float("nan")
+        log.info(
+            "%s: step %d/%d (%.1f%%) %s T=%.0f K (target %.0f) PE=%.4f eV/atom P=%.3f GPa "
+            "rho=%.3f g/cm3 | %.0f atom-steps/s, ETA %.0f s",
+            self.label, step, total, 100.0 * step / total, row["segment"], row["temperature_K"],
+            row["T_target_K"], row["potential_energy_eV"] / self.spec.n_atoms, row["pressure_GPa"],
+            row["density_g_per_cm3"], self.spec.n_atoms * done / max(elapsed, 1e-9), eta,
+        )
+
+    def _finish(self, wall_s: float, steps_run: int) -> dict:
+        out = self.paths.outdir
+        final = self.last_good
+        write(out / "final.extxyz.tmp", final, format="extxyz")
+        self.session.command(f"write_data {out / 'final.data.tmp'} nocoeff")
+        shutil.copyfile(self.paths.trajectory_work, out / "trajectory.extxyz.tmp")
+        shutil.copyfile(self.paths.thermo_work, out / "thermo.csv.tmp")
+        meta = self.metadata(wall_s, steps_run)
+        (out / "run.json.tmp").write_text(json.dumps(meta, indent=2, default=str))
+        for name in ("final.extxyz", "final.data", "trajectory.extxyz", "thermo.csv", "run.json"):
+            os.replace(out / f"{name}.tmp", out / name)
+        log.info("%s: done, %d frames, final density %.3f g/cm3, %.0f atom-steps/s",
+                 self.label, meta["n_frames"], final.info["density_g_per_cm3"],
+                 meta["atom_steps_per_s"])
+        return meta
+
+    def metadata(self, wall_s: float, steps_run: int) -> dict:
+        spec = self.spec
+        return {
+            "vitrify_version": __version__,
+            "label": self.label,
+            "system": spec.system,
+            "model": spec.model,
+            "potential": {"name": self.potential.name, "pair_style": self.potential.pair_style,
+                          "file": self.potential.filename, "citation": self.potential.citation},
+            "energy_source": f"classical potential {self.potential.name} ({self.potential.citation})",
+            "species_counts": spec.counts,
+            "n_atoms": spec.n_atoms,
+            "cooling_rate_K_per_ps": spec.cooling_rate_K_per_ps,
+            "replica": spec.replica,
+            "seed": spec.seed,
+            "timestep_fs": spec.timestep_fs,
+            "segments": [s.as_dict() for s in spec.segments],
+            "total_steps": spec.total_steps,
+            "n_frames": len(frame_steps(self.paths.trajectory_work)),
+            "resumed_from_steps": self.resumed_from,
+            "wall_s_this_attempt": wall_s,
+            "steps_this_attempt": steps_run,
+            "atom_steps_per_s": spec.n_atoms * steps_run / max(wall_s, 1e-9),
+            "lammps_version": self.session.lmp.version(),
+            "host": platform.node(),
+            "scheduler": {k: os.environ[k] for k in SLURM_ENV if k in os.environ},
+            "fingerprint": spec.fingerprint(),
+        }
+
+
+def _next_multiple(step: int, every: int) -> int:
+    return (step // every + 1) * every

@@ -1,0 +1,65 @@
+# Configuration checks, output locations and target lists shared by all rule files.
+import sys
+from pathlib import Path
+
+from vitrify.config import ConfigError, validate_config
+
+CONFIG_SOURCE = (
+    ", ".join(map(str, workflow.overwrite_configfiles)) or "config/config.yaml"
+)
+try:
+    validate_config(config, source=CONFIG_SOURCE, base_dir=Path(workflow.basedir))
+except ConfigError as err:
+    sys.exit(f"vitrify: invalid configuration: {err}")
+
+RUN = config["run_name"]
+RESULTS = f"results/{RUN}"
+LOGS = f"logs/{RUN}"
+BENCH = f"benchmarks/{RUN}"
+SYSTEMS = config["systems"]
+
+
+wildcard_constraints:
+    system="|".join(SYSTEMS),
+    model="classical|sr|lr",
+    rate=r"[0-9][0-9.e+-]*",
+    rep=r"\d+",
+
+
+def fmt_rate(rate):
+    """Cooling rates as they appear in paths: 100 -> '100', 0.5 -> '0.5'."""
+    return f"{rate:g}"
+
+
+def md_runs(system):
+    """(model, rate, replica) of every melt-quench of a system."""
+    cfg = SYSTEMS[system]
+    return [
+        (model, fmt_rate(rate), rep)
+        for model in cfg["models"]
+        for rate in cfg["cooling_rates_K_per_ps"]
+        for rep in range(cfg["replicas"])
+    ]
+
+
+def md_dir(system, model, rate, rep):
+    return f"{RESULTS}/{system}/md/{model}/rate{rate}/rep{rep}"
+
+
+def res(rule_name, key):
+    """A resource of a rule from config, falling back to resources.default."""
+    table = config["resources"]
+    return table.get(rule_name, {}).get(key, table["default"][key])
+
+
+def all_targets():
+    targets = []
+    for system in SYSTEMS:
+        for model, rate, rep in md_runs(system):
+            targets.append(
+                f"{RESULTS}/{system}/figures/thermo_{model}_rate{rate}_rep{rep}.png"
+            )
+        for model in SYSTEMS[system]["models"]:
+            targets.append(f"{RESULTS}/{system}/md/{model}/glass_summary.csv")
+            targets.append(f"{RESULTS}/{system}/figures/quench_energy_{model}.png")
+    return targets
