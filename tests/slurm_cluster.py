@@ -344,8 +344,17 @@ class LocalSlurm:
             self.state_file.unlink()
         except FileNotFoundError:
             pass
+        self._remove_configs()
         if still:
             raise SlurmHarnessError(f"could not stop: {still}")
+
+    def _remove_configs(self) -> None:
+        """Take away the config files this harness wrote. Left behind with no controller,
+        every SLURM client call (the Snakemake SLURM plugin runs `scontrol show config`
+        even for local runs) retries the dead controller for ~10 s."""
+        for path in (SLURM_CONF, GRES_CONF):
+            if path.exists() and _written_by_us(path):
+                path.unlink()
 
     def status(self) -> dict:
         if not self.procs and self.state_file.exists():
