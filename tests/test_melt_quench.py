@@ -133,3 +133,18 @@ def test_start_from_given_structure(test_config, tmp_path):
     assert spec.counts == {"Cu": 40, "Zr": 24}
     meta = MeltQuench(spec, tmp_path / "run").run()
     assert meta["n_atoms"] == 64
+
+
+def test_non_finite_energy_stops_the_run(test_config, tmp_path):
+    from vitrify.md.random_start import random_packing
+    from ase.io import write
+
+    atoms = random_packing({"Cu": 40, "Zr": 24}, 7.0, 2.0, seed=9)
+    atoms.positions[1] = atoms.positions[0]  # two atoms on one site: singular pair energy
+    write(tmp_path / "overlap.extxyz", atoms)
+    cfg = copy.deepcopy(test_config)
+    cfg["systems"]["cuzr"]["start_structure_file"] = str(tmp_path / "overlap.extxyz")
+    cfg["systems"]["cuzr"]["md"]["minimize_start"] = False
+    spec = spec_from_config(cfg, "cuzr", "classical", 2000, 0)
+    with pytest.raises(SimulationError, match=r"failed at step 0 in segment 'melt': non-finite pe=inf.*no good frame yet"):
+        MeltQuench(spec, tmp_path / "run").run()

@@ -8,6 +8,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from .md.summary import glass_properties  # noqa: E402
+
 STYLE = {"figure.dpi": 150, "axes.grid": True, "grid.alpha": 0.3, "font.size": 9}
 
 
@@ -48,21 +50,28 @@ def thermo_traces(thermo: pd.DataFrame, n_atoms: int, title: str, path: str) -> 
 def quench_energy(runs: list[dict], title: str, path: str) -> None:
     """Potential energy per atom against temperature during the quench, one line per rate.
 
-    The change of slope marks the fictive glass transition; slower quenches fall lower.
+    `runs` items carry cooling_rate_K_per_ps, replica, n_atoms, thermo and segments (as
+    in run.json). The change of slope marks the glass transition; slower quenches fall lower.
     """
     with plt.rc_context(STYLE):
         fig, (ax, ax_rate) = plt.subplots(1, 2, figsize=(9, 3.8), gridspec_kw={"width_ratios": [2, 1]})
         rates = sorted({r["cooling_rate_K_per_ps"] for r in runs})
         cmap = plt.get_cmap("viridis")
         for run in runs:
-            q = run["thermo"][run["thermo"]["segment"] == run["quench_segment"]]
-            colour = cmap(rates.index(run["cooling_rate_K_per_ps"]) / max(1, len(rates) - 1))
+            quench = next(seg["name"] for seg in run["segments"] if seg["quench"])
+            q = run["thermo"][run["thermo"]["segment"] == quench]
+            # viridis without its pale yellow end, which vanishes on white
+            colour = cmap(0.85 * rates.index(run["cooling_rate_K_per_ps"]) / max(1, len(rates) - 1))
             label = f"{run['cooling_rate_K_per_ps']:g} K/ps" if run["replica"] == 0 else None
             ax.plot(q["T_target_K"], q["potential_energy_eV"] / run["n_atoms"], lw=0.8, color=colour, label=label)
         ax.set_xlabel("thermostat temperature (K)")
         ax.set_ylabel("potential energy (eV/atom)")
         ax.legend(fontsize=7, title="cooling rate", title_fontsize=7)
-        table = pd.DataFrame([{"rate": r["cooling_rate_K_per_ps"], "pe": r["glass_pe_eV_per_atom"]} for r in runs])
+        table = pd.DataFrame([
+            {"rate": r["cooling_rate_K_per_ps"],
+             "pe": glass_properties(r["thermo"], r["n_atoms"])["potential_energy_eV_per_atom"]}
+            for r in runs
+        ])
         ax_rate.plot(table["rate"], table["pe"], "o", color="k")
         ax_rate.set_xscale("log")
         ax_rate.set_xlabel("cooling rate (K/ps)")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
@@ -84,10 +83,6 @@ class LammpsSession:
 
     def close(self) -> None:
         self.lmp.close()
-
-
-def all_finite(values: dict[str, float]) -> bool:
-    return all(math.isfinite(v) for v in values.values())
 
 
 def energy_and_forces(atoms: Atoms, potential_commands: list[str], type_species: list[str],

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
 import platform
 import shutil
@@ -22,7 +23,7 @@ from ase import Atoms
 from ase.io import read, write
 
 from .. import __version__
-from .engine import LammpsError, LammpsSession, all_finite
+from .engine import LammpsError, LammpsSession
 from .potentials import get_potential
 from .protocol import Segment, build_segments, fix_command, segment_at
 from .random_start import random_packing, species_counts
@@ -223,7 +224,7 @@ class MeltQuench:
             "thermo 0",
         ])
 
-    def _fresh_start(self) -> None:
+    def _fresh_start(self) -> int:
         spec = self.spec
         if spec.start_structure_file:
             atoms = read_start_structure(spec.start_structure_file)
@@ -241,6 +242,7 @@ class MeltQuench:
         self.session.command("run 0")
         self._record(0, first, frame=first.save_frames)
         self._write_restart(0)
+        return 0
 
     def _resume(self, restart: Path) -> int:
         step = _restart_step(restart)
@@ -262,9 +264,11 @@ class MeltQuench:
     # ---- records -----------------------------------------------------------------
     def _record(self, step: int, seg: Segment, thermo_row=True, frame=False) -> dict:
         values = self.session.thermo()
-        if not all_finite(values) or self.session.natoms != self.spec.n_atoms:
-            self._fail(step, seg, f"non-finite thermo {values}" if not all_finite(values)
-                       else f"atom count {self.session.natoms} != {self.spec.n_atoms}")
+        bad = {k: v for k, v in values.items() if not math.isfinite(v)}
+        if bad:
+            self._fail(step, seg, "non-finite " + ", ".join(f"{k}={v}" for k, v in bad.items()))
+        if self.session.natoms != self.spec.n_atoms:
+            self._fail(step, seg, f"atom count {self.session.natoms} != {self.spec.n_atoms}")
         time_ps = step * self.spec.timestep_fs / 1000.0
         row = [step, time_ps, seg.name, seg.T_at(step), values["temp"], values["pe"], values["ke"],
                values["etotal"], values["press"] / 1.0e4, values["vol"], values["density"]]
@@ -296,10 +300,9 @@ class MeltQuench:
         self.session = LammpsSession(spec.species, log_path=self.paths.work / "lammps.log")
         t0 = time.perf_counter()
         try:
-            step = self._resume(restart) if restart else (self._fresh_start() or 0)
+            step = self._resume(restart) if restart else self._fresh_start()
             start_step = step
             total = spec.total_steps
-            final_frame_step = total
             log.info("%s: %d atoms, %d steps in %d segments, starting at step %d",
                      self.label, spec.n_atoms, total, len(spec.segments), step)
             for seg in spec.segments[segment_at(spec.segments, step):]:
@@ -325,7 +328,7 @@ class MeltQuench:
                     row = self._record(
                         step, seg,
                         thermo_row=step % spec.thermo_every == 0 or at_end,
-                        frame=(seg.save_frames and step % spec.frame_every == 0) or step == final_frame_step,
+                        frame=(seg.save_frames and step % spec.frame_every == 0) or step == total,
                     )
                     if step % spec.thermo_every == 0 or at_end:
                         self._progress(step, total, start_step, t0, row)

@@ -19,6 +19,7 @@ class Segment:
     n_steps: int
     pressure_GPa: float | None = None
     save_frames: bool = True
+    quench: bool = False
 
     @property
     def last_step(self) -> int:
@@ -61,6 +62,7 @@ def build_segments(protocol: list[dict], cooling_rate_K_per_ps: float, timestep_
                 n_steps=n_steps,
                 pressure_GPa=spec.get("pressure_GPa"),
                 save_frames=spec.get("save_frames", True),
+                quench=bool(spec.get("quench", False)),
             )
         )
         step += n_steps
