@@ -48,6 +48,8 @@ BAD = {
     "npt without pressure": (S + ["protocol", 3, "ensemble"], "npt", "systems.silica.protocol[3].pressure_GPa", "<missing>", "pressure"),
     "no quench segment": (S + ["protocol", 2, "quench"], False, "systems.silica.protocol", "['melt', 'liquid', 'quench', 'glass']", "exactly one segment with quench"),
     "bad run name": (["run_name"], "my run/1", "run_name", "'my run/1'", "matching"),
+    "rise on an unknown system": (["rise", "system"], "glass", "rise.system", "'glass'", "one of the systems"),
+    "too many snapshots for the hold": (["rise", "snapshots_per_anneal"], 1000, "rise.snapshots_per_anneal", "1000", "a quarter"),
     "interval below timestep": (S + ["md", "thermo_interval_ps"], 0.0001, "systems.silica.md.thermo_interval_ps", "0.0001", "at least one timestep"),
 }
 

@@ -104,6 +104,18 @@ def validate_config(config: dict, source: str = "config", base_dir: Path | None 
     base_dir = Path(base_dir) if base_dir else Path.cwd()
     for name, system in config["systems"].items():
         _check_system(system, f"systems.{name}", source, base_dir)
+    if "rise" in config:
+        _check_rise(config, source)
+
+
+def _check_rise(config: dict, source: str) -> None:
+    rise = config["rise"]
+    if rise["system"] not in config["systems"]:
+        raise ConfigError(source, "rise.system", rise["system"], f"one of the systems {sorted(config['systems'])}")
+    hold_steps = rise["anneal_duration_ps"] * 1000.0 / config["systems"][rise["system"]]["md"]["timestep_fs"]
+    if 4 * rise["snapshots_per_anneal"] > hold_steps:
+        raise ConfigError(source, "rise.snapshots_per_anneal", rise["snapshots_per_anneal"],
+                          f"at most a quarter as many snapshots as MD steps in the hold ({int(hold_steps)} steps)")
 
 
 def _check_system(system: dict, key: str, source: str, base_dir: Path) -> None:

@@ -99,3 +99,28 @@ def energy_and_forces(atoms: Atoms, potential_commands: list[str], type_species:
         return float(session.lmp.get_thermo("pe")), forces
     finally:
         session.close()
+
+
+def inherent_structure(atoms: Atoms, potential_commands: list[str], type_species: list[str],
+                       workdir: Path, ftol_eV_per_A: float = 1e-4, max_iterations: int = 10000
+                       ) -> tuple[Atoms, float, int]:
+    """Minimise at fixed cell (conjugate gradient) to the inherent structure.
+
+    Returns the minimised configuration (order of `atoms`), its potential energy in eV and
+    the number of iterations LAMMPS took.
+    """
+    session = LammpsSession(type_species)
+    try:
+        session.load_atoms(atoms, Path(workdir) / "inherent_start.data")
+        session.commands(potential_commands)
+        session.commands([
+            "thermo_style custom step pe fnorm",
+            "min_style cg",
+            f"minimize 0.0 {ftol_eV_per_A} {max_iterations} {10 * max_iterations}",
+        ])
+        result = session.to_atoms()
+        iterations = int(session.lmp.extract_global("ntimestep"))
+        energy = float(session.lmp.get_thermo("pe"))
+        return result, energy, iterations
+    finally:
+        session.close()

@@ -17,6 +17,7 @@ RESULTS = f"results/{RUN}"
 LOGS = f"logs/{RUN}"
 BENCH = f"benchmarks/{RUN}"
 SYSTEMS = config["systems"]
+RISE = config.get("rise")
 
 
 wildcard_constraints:
@@ -24,6 +25,7 @@ wildcard_constraints:
     model="classical|sr|lr",
     rate=r"[0-9][0-9.e+-]*",
     rep=r"\d+",
+    T=r"[0-9][0-9.]*",
 
 
 def fmt_rate(rate):
@@ -52,8 +54,20 @@ def res(rule_name, key):
     return table.get(rule_name, {}).get(key, table["default"][key])
 
 
+def rise_sample_files():
+    """Inherent-structure sample sets: every glass of the RISE system x anneal temperature."""
+    if RISE is None:
+        return []
+    return [
+        f"{RESULTS}/rise/samples/rate{rate}_rep{rep}_T{fmt_rate(T)}.extxyz"
+        for model, rate, rep in md_runs(RISE["system"])
+        if model == "classical"
+        for T in RISE["anneal_temperatures_K"]
+    ]
+
+
 def all_targets():
-    targets = []
+    targets = rise_sample_files()
     for system in SYSTEMS:
         for model, rate, rep in md_runs(system):
             targets.append(

@@ -1,0 +1,116 @@
+"""RISE samples: annealed Cu-Zr glasses minimised to inherent structures.
+
+Each glass from a melt-quench (one cooling rate, one replica) is heated to an annealing
+temperature and held there with the resumable melt-quench engine; snapshots of the hold
+are then minimised at fixed cell. The inherent-structure energy per atom of each snapshot
+is the regression target of the RISE study.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+from ase import Atoms
+from ase.io import read, write
+
+from ..md.engine import inherent_structure
+from ..md.melt_quench import MeltQuenchSpec, read_start_structure, spec_from_config
+from ..md.potentials import get_potential
+from ..md.protocol import build_segments
+
+log = logging.getLogger("vitrify.rise")
+
+IS_ENERGY_KEY = "is_energy_eV_per_atom"
+
+
+def anneal_spec(config: dict, glass_file: str, rate: float, replica: int, T_anneal_K: float) -> MeltQuenchSpec:
+    """Heat the glass in `glass_file` to T_anneal_K and hold it, saving snapshots of the hold."""
+    rise = config["rise"]
+    system = rise["system"]
+    base = spec_from_config(config, system, "classical", rate, replica)
+    start = read_start_structure(glass_file)
+    ensemble = rise["anneal_ensemble"]
+    pressure = {"pressure_GPa": rise["anneal_pressure_GPa"]} if ensemble == "npt" else {}
+    T_glass = float(start.info.get("T_target_K", 300.0))
+    protocol = [
+        # The heating ramp is the protocol's rate-driven segment: its rate is the heating rate.
+        {"name": "heat", "ensemble": ensemble, "T_start_K": T_glass, "T_end_K": T_anneal_K,
+         "quench": True, "save_frames": False, **pressure},
+        {"name": "anneal", "ensemble": ensemble, "T_K": T_anneal_K,
+         "duration_ps": rise["anneal_duration_ps"], **pressure},
+    ]
+    segments = build_segments(protocol, rise["heating_rate_K_per_ps"], base.timestep_fs)
+    hold_steps = segments[1].n_steps
+    # Frames fall on global multiples of frame_every, not aligned with the hold's start:
+    # save 4 per wanted snapshot and pick evenly spaced ones afterwards (hold_snapshots).
+    frame_every = max(1, hold_steps // (4 * rise["snapshots_per_anneal"]))
+    symbols = start.get_chemical_symbols()
+    return dataclasses.replace(
+        base,
+        segments=segments,
+        start_structure_file=str(glass_file),
+        counts={s: symbols.count(s) for s in base.species if s in symbols},
+        frame_every=frame_every,
+        # A distinct seed per annealing temperature: independent velocities.
+        seed=base.seed + int(round(T_anneal_K)),
+    )
+
+
+def hold_snapshots(trajectory: Path, n_snapshots: int, segment: str = "anneal") -> list[Atoms]:
+    """`n_snapshots` frames of the hold, evenly spaced in time and ending at its last frame."""
+    frames = [a for a in read(trajectory, ":") if a.info.get("segment") == segment]
+    if len(frames) < n_snapshots:
+        raise ValueError(f"{trajectory}: {len(frames)} frames in segment '{segment}', expected >= {n_snapshots}")
+    steps = np.array([a.info["step"] for a in frames])
+    span = steps[-1] - steps[0]
+    targets = steps[0] + span * np.arange(1, n_snapshots + 1) / n_snapshots
+    picks = np.unique([int(np.argmin(np.abs(steps - t))) for t in targets])
+    if len(picks) < n_snapshots:  # only when frames are too sparse to separate the targets
+        picks = np.arange(len(frames) - n_snapshots, len(frames))
+    return [frames[i] for i in picks]
+
+
+def minimise_snapshots(snapshots: list[Atoms], potential: str, species: list[str], workdir: Path,
+                       labels: dict, ftol_eV_per_A: float, max_iterations: int) -> list[Atoms]:
+    """Inherent structures of `snapshots`, one file per finished snapshot in workdir.
+
+    A killed job reruns only the snapshots without a file; each file is written whole
+    (temp + rename).
+    """
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    commands = get_potential(potential).commands(species)
+    out = []
+    for i, snap in enumerate(snapshots):
+        done = workdir / f"sample_{i:05d}.extxyz"
+        if done.exists():
+            out.append(read(done))
+            continue
+        minimised, energy, iterations = inherent_structure(
+            snap, commands, species, workdir, ftol_eV_per_A=ftol_eV_per_A, max_iterations=max_iterations)
+        minimised.info.update(labels)
+        minimised.info.update({
+            "sample_index": i,
+            "snapshot_step": int(snap.info["step"]),
+            "snapshot_time_ps": float(snap.info["time_ps"]),
+            IS_ENERGY_KEY: energy / len(minimised),
+            "minimiser_iterations": iterations,
+            "energy_source": f"classical potential {potential}",
+        })
+        tmp = done.with_suffix(".tmp")
+        write(tmp, minimised, format="extxyz")
+        os.replace(tmp, done)
+        log.info("sample %d/%d: inherent-structure energy %.5f eV/atom (%d iterations)",
+                 i + 1, len(snapshots), minimised.info[IS_ENERGY_KEY], iterations)
+        out.append(minimised)
+    return out
+
+
+def write_samples(samples: list[Atoms], path: Path) -> None:
+    tmp = Path(path).with_suffix(".tmp")
+    write(tmp, samples, format="extxyz")
+    os.replace(tmp, path)
