@@ -85,13 +85,26 @@ class LammpsSession:
         self.lmp.close()
 
 
-def energy_and_forces(atoms: Atoms, potential_commands: list[str], type_species: list[str],
+def set_potential(session: LammpsSession, potential, type_species: list[str]) -> None:
+    """Apply a potential: LAMMPS commands, then any fix it needs (calculator-backed ones)."""
+    session.commands(potential.commands(type_species))
+    if hasattr(potential, "attach"):
+        potential.attach(session)
+
+
+def energy_and_forces(atoms: Atoms, potential, type_species: list[str],
                       workdir: Path) -> tuple[float, np.ndarray]:
-    """Potential energy (eV) and forces (eV/A, in the order of `atoms`) from LAMMPS."""
+    """Potential energy (eV) and forces (eV/A, in the order of `atoms`) from LAMMPS.
+
+    `potential` is a ClassicalPotential, an ExternalPotential, or a list of LAMMPS commands.
+    """
     session = LammpsSession(type_species)
     try:
         session.load_atoms(atoms, Path(workdir) / "single_point.data")
-        session.commands(potential_commands)
+        if isinstance(potential, list):
+            session.commands(potential)
+        else:
+            set_potential(session, potential, type_species)
         session.commands(["thermo_style custom step pe", "run 0"])
         nlocal = int(session.lmp.extract_global("nlocal"))
         ids = np.array(session.lmp.numpy.extract_atom("id")[:nlocal])

@@ -23,7 +23,7 @@ from ase import Atoms
 from ase.io import read, write
 
 from .. import __version__
-from .engine import LammpsError, LammpsSession
+from .engine import LammpsError, LammpsSession, set_potential
 from .potentials import get_potential
 from .protocol import Segment, build_segments, fix_command, segment_at
 from .random_start import random_packing, species_counts
@@ -172,11 +172,12 @@ def _restart_step(path: Path) -> int:
 class MeltQuench:
     """Runs (or resumes) one melt-quench described by a MeltQuenchSpec."""
 
-    def __init__(self, spec: MeltQuenchSpec, outdir: Path, label: str | None = None):
+    def __init__(self, spec: MeltQuenchSpec, outdir: Path, label: str | None = None, potential=None):
+        """`potential` overrides the spec's classical one (e.g. an ExternalPotential)."""
         self.spec = spec
         self.paths = RunPaths(Path(outdir))
         self.label = label or f"{spec.system}/{spec.model}/rate{spec.cooling_rate_K_per_ps:g}/rep{spec.replica}"
-        self.potential = get_potential(spec.potential)
+        self.potential = potential or get_potential(spec.potential)
         self.session: LammpsSession | None = None
         self.last_good = None
         self.resumed_from: list[int] = []
@@ -214,7 +215,7 @@ class MeltQuench:
     # ---- setup -------------------------------------------------------------------
     def _setup_potential(self) -> None:
         s = self.session
-        s.commands(self.potential.commands(self.spec.species))
+        set_potential(s, self.potential, self.spec.species)
         s.commands([
             f"neighbor {self.spec.neighbor_skin_A} bin",
             "neigh_modify every 1 delay 0 check yes",
@@ -376,7 +377,7 @@ class MeltQuench:
             "model": spec.model,
             "potential": {"name": self.potential.name, "pair_style": self.potential.pair_style,
                           "file": self.potential.filename, "citation": self.potential.citation},
-            "energy_source": f"classical potential {self.potential.name} ({self.potential.citation})",
+            "energy_source": self.potential.energy_source,
             "species_counts": spec.counts,
             "n_atoms": spec.n_atoms,
             "cooling_rate_K_per_ps": spec.cooling_rate_K_per_ps,

@@ -20,6 +20,10 @@ class ClassicalPotential:
     species: tuple[str, ...]
     citation: str
 
+    @property
+    def energy_source(self) -> str:
+        return f"classical potential {self.name} ({self.citation})"
+
     def path(self) -> Path:
         return potentials_dir() / self.filename
 
