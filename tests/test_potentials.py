@@ -51,3 +51,22 @@ def test_every_registered_potential_file_ships_with_lammps():
 def test_potential_refuses_foreign_species():
     with pytest.raises(ValueError, match="covers species"):
         get_potential("vashishta_1990").commands(["Cu", "Zr"])
+
+
+def test_stress_matches_finite_strain_derivative(tmp_path):
+    """sigma_xx = (1/V) dE/d(eps_xx) for a homogeneous strain, atoms moving with the cell."""
+    pot = get_potential("vashishta_1990")
+    atoms = random_packing({"Si": 8, "O": 16}, 2.2, 1.7, seed=5)
+    from vitrify.md.engine import single_point
+
+    _, _, stress = single_point(atoms, pot, ["Si", "O"], tmp_path)
+    h = 1e-5
+    energies = []
+    for sign in (1, -1):
+        strained = atoms.copy()
+        cell = strained.cell.array.copy()
+        cell[:, 0] *= 1 + sign * h
+        strained.set_cell(cell, scale_atoms=True)
+        energies.append(single_point(strained, pot, ["Si", "O"], tmp_path)[0])
+    numeric = (energies[0] - energies[1]) / (2 * h) / atoms.get_volume()
+    assert stress[0] == pytest.approx(numeric, rel=1e-4)

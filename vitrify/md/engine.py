@@ -92,9 +92,13 @@ def set_potential(session: LammpsSession, potential, type_species: list[str]) ->
         potential.attach(session)
 
 
-def energy_and_forces(atoms: Atoms, potential, type_species: list[str],
-                      workdir: Path) -> tuple[float, np.ndarray]:
-    """Potential energy (eV) and forces (eV/A, in the order of `atoms`) from LAMMPS.
+BAR_TO_EV_PER_A3 = 1.0 / 1.602176634e6
+
+
+def single_point(atoms: Atoms, potential, type_species: list[str],
+                 workdir: Path) -> tuple[float, np.ndarray, np.ndarray]:
+    """Energy (eV), forces (eV/A, order of `atoms`) and stress (eV/A^3, ASE Voigt order
+    xx yy zz yz xz xy, positive = tensile) of a configuration at rest, from LAMMPS.
 
     `potential` is a ClassicalPotential, an ExternalPotential, or a list of LAMMPS commands.
     """
@@ -105,13 +109,22 @@ def energy_and_forces(atoms: Atoms, potential, type_species: list[str],
             session.commands(potential)
         else:
             set_potential(session, potential, type_species)
-        session.commands(["thermo_style custom step pe", "run 0"])
+        # No velocities were given: the pressure tensor is the virial part alone.
+        session.commands(["thermo_style custom step pe pxx pyy pzz pyz pxz pxy", "run 0"])
         nlocal = int(session.lmp.extract_global("nlocal"))
         ids = np.array(session.lmp.numpy.extract_atom("id")[:nlocal])
         forces = np.array(session.lmp.numpy.extract_atom("f")[:nlocal])[np.argsort(ids)]
-        return float(session.lmp.get_thermo("pe")), forces
+        pressure = np.array([session.lmp.get_thermo(k) for k in ("pxx", "pyy", "pzz", "pyz", "pxz", "pxy")])
+        return float(session.lmp.get_thermo("pe")), forces, -pressure * BAR_TO_EV_PER_A3
     finally:
         session.close()
+
+
+def energy_and_forces(atoms: Atoms, potential, type_species: list[str],
+                      workdir: Path) -> tuple[float, np.ndarray]:
+    """Potential energy (eV) and forces (eV/A, in the order of `atoms`) from LAMMPS."""
+    energy, forces, _ = single_point(atoms, potential, type_species, workdir)
+    return energy, forces
 
 
 def inherent_structure(atoms: Atoms, potential_commands: list[str], type_species: list[str],
