@@ -47,6 +47,17 @@ def test_all_outputs_and_logs(finished_run):
         assert bench.exists()
 
 
+def test_rise_chain_outputs(finished_run):
+    rise = finished_run / "results" / "test" / "rise"
+    summary = json.loads((rise / "summary.json").read_text())
+    assert summary["radii_A"] == [3.0, 5.0] and summary["rise_A"] in (3.0, 5.0)
+    assert summary["energy_source"].startswith("inherent-structure energies from classical potential")
+    for name in ("rmse_vs_radius", "environments_vs_radius", "parity_at_rise"):
+        assert (rise / "figures" / f"{name}.png").stat().st_size > 10_000
+    samples = sorted((rise / "samples").glob("*.extxyz"))
+    assert [p.name for p in samples] == ["rate2000_rep0_T500.extxyz", "rate2000_rep0_T700.extxyz"]
+
+
 def test_nothing_left_to_do_after_run(repo, venv_bin, finished_run):
     res = _snakemake(venv_bin, repo, finished_run, "-n")
     assert res.returncode == 0 and "Nothing to be done" in res.stdout, res.stdout[-3000:]

@@ -114,3 +114,21 @@ def write_samples(samples: list[Atoms], path: Path) -> None:
     tmp = Path(path).with_suffix(".tmp")
     write(tmp, samples, format="extxyz")
     os.replace(tmp, path)
+
+
+def read_sample_sets(paths: list[str | Path]) -> list[tuple[str, Atoms]]:
+    """(sample id, inherent structure) of every sample in the given sample-set files.
+
+    Ids are '<set file stem>_s<index>', stable across runs and unique across sets.
+    """
+    return [
+        (f"{Path(path).stem}_s{int(atoms.info['sample_index'])}", atoms)
+        for path in paths
+        for atoms in read(path, ":")
+    ]
+
+
+def sample_targets(paths: list[str | Path]) -> tuple[list[str], np.ndarray]:
+    """Sample ids and inherent-structure energies (eV/atom), in the order of read_sample_sets."""
+    sets = read_sample_sets(paths)
+    return [sid for sid, _ in sets], np.array([atoms.info[IS_ENERGY_KEY] for _, atoms in sets])

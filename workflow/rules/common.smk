@@ -26,6 +26,8 @@ wildcard_constraints:
     rate=r"[0-9][0-9.e+-]*",
     rep=r"\d+",
     T=r"[0-9][0-9.]*",
+    r=r"[0-9][0-9.]*",
+    seed=r"\d+",
 
 
 def fmt_rate(rate):
@@ -66,8 +68,22 @@ def rise_sample_files():
     ]
 
 
+def rise_grid(kind, ext):
+    """One file per (radius, seed) of a RISE stage: kind is 'xgb' or 'environments'."""
+    return [
+        f"{RESULTS}/rise/{kind}/r{fmt_rate(r)}/seed{seed}.{ext}"
+        for r in RISE["soap_r_cut_A"]
+        for seed in RISE["seeds"]
+    ]
+
+
 def all_targets():
     targets = rise_sample_files()
+    if RISE is not None:
+        targets += [
+            f"{RESULTS}/rise/figures/{name}.png"
+            for name in ("rmse_vs_radius", "environments_vs_radius", "parity_at_rise")
+        ]
     for system in SYSTEMS:
         for model, rate, rep in md_runs(system):
             targets.append(

@@ -43,3 +43,115 @@ rule rise_samples:
         work=lambda wc: f"{RESULTS}/rise/samples/work/rate{wc.rate}_rep{wc.rep}_T{wc.T}",
     script:
         "../scripts/rise_samples.py"
+
+
+rule rise_soap:
+    input:
+        samples=rise_sample_files(),
+    output:
+        index=f"{RESULTS}/rise/soap/r{{r}}/index.json",
+    log:
+        f"{LOGS}/rise_soap/r{{r}}.log",
+    benchmark:
+        f"{BENCH}/rise_soap/r{{r}}.tsv"
+    conda:
+        "../../envs/rise.yaml"
+    threads: res("rise_soap", "threads")
+    resources:
+        runtime=res("rise_soap", "runtime_min"),
+        mem_mb=res("rise_soap", "mem_mb"),
+    params:
+        rise=RISE,
+    script:
+        "../scripts/rise_soap.py"
+
+
+rule rise_environments:
+    input:
+        index=rules.rise_soap.output.index,
+        samples=rise_sample_files(),
+    output:
+        counts=f"{RESULTS}/rise/environments/r{{r}}/seed{{seed}}.npz",
+        stats=f"{RESULTS}/rise/environments/r{{r}}/seed{{seed}}.json",
+    log:
+        f"{LOGS}/rise_environments/r{{r}}_seed{{seed}}.log",
+    benchmark:
+        f"{BENCH}/rise_environments/r{{r}}_seed{{seed}}.tsv"
+    conda:
+        "../../envs/rise.yaml"
+    threads: res("rise_environments", "threads")
+    resources:
+        runtime=res("rise_environments", "runtime_min"),
+        mem_mb=res("rise_environments", "mem_mb"),
+    params:
+        rise=RISE,
+    script:
+        "../scripts/rise_environments.py"
+
+
+rule rise_xgboost:
+    input:
+        counts=rules.rise_environments.output.counts,
+        samples=rise_sample_files(),
+    output:
+        result=f"{RESULTS}/rise/xgb/r{{r}}/seed{{seed}}.json",
+    log:
+        f"{LOGS}/rise_xgboost/r{{r}}_seed{{seed}}.log",
+    benchmark:
+        f"{BENCH}/rise_xgboost/r{{r}}_seed{{seed}}.tsv"
+    conda:
+        "../../envs/rise.yaml"
+    threads: res("rise_xgboost", "threads")
+    resources:
+        runtime=res("rise_xgboost", "runtime_min"),
+        mem_mb=res("rise_xgboost", "mem_mb"),
+    params:
+        rise=RISE,
+    script:
+        "../scripts/rise_xgboost.py"
+
+
+rule rise_summary:
+    input:
+        results=lambda wc: rise_grid("xgb", "json"),
+        stats=lambda wc: rise_grid("environments", "json"),
+    output:
+        summary=report(
+            f"{RESULTS}/rise/summary.json",
+            category="RISE",
+            labels={"table": "RISE estimate"},
+        ),
+        rmse=report(
+            f"{RESULTS}/rise/figures/rmse_vs_radius.png",
+            caption="../report/rise_rmse.rst",
+            category="RISE",
+            labels={"figure": "test RMSE vs SOAP radius"},
+        ),
+        environments=report(
+            f"{RESULTS}/rise/figures/environments_vs_radius.png",
+            caption="../report/rise_environments.rst",
+            category="RISE",
+            labels={"figure": "environments and entropy vs radius"},
+        ),
+        parity=report(
+            f"{RESULTS}/rise/figures/parity_at_rise.png",
+            caption="../report/rise_parity.rst",
+            category="RISE",
+            labels={"figure": "parity at the RISE"},
+        ),
+    log:
+        f"{LOGS}/rise_summary/summary.log",
+    group:
+        "figures"
+    conda:
+        "../../envs/rise.yaml"
+    threads: 1
+    resources:
+        runtime=res("figures", "runtime_min"),
+        mem_mb=res("figures", "mem_mb"),
+        figure_slots=1,
+    params:
+        rise=RISE,
+        energy_source=lambda wc: f"classical potential {SYSTEMS[RISE['system']]['classical_potential']}",
+    script:
+        "../scripts/rise_summary.py"

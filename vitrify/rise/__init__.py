@@ -1,0 +1,7 @@
+"""RISE: the radius of informative structural environments in metallic glasses.
+
+Per-atom SOAP at a sweep of cutoff radii (`soap`), unique local environments by greedy
+leader clustering and per-sample environment fractions (`environments`), XGBoost from
+fractions to inherent-structure energy and the RISE estimate over seeds (`regression`),
+and the figures (`figures`). Method: npj Comput. Mater. 12, 122 (2026).
+"""

@@ -1,0 +1,99 @@
+"""RISE figures: one function per figure, PNG out, inputs are the plain dicts the study writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+STYLE = {"figure.dpi": 150, "axes.grid": True, "grid.alpha": 0.3, "font.size": 9}
+
+
+def _save(fig, path: Path) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, bbox_inches="tight")
+    plt.close(fig)
+
+
+def rmse_vs_radius(summary: dict, path: Path, title: str = "") -> None:
+    """Mean test RMSE over seeds vs SOAP radius, standard-deviation error bars, RISE marked.
+
+    `summary` is `regression.summarise_rise(...)`; the shaded band is its rise_interval_A.
+    """
+    r = np.asarray(summary["radii_A"])
+    mean = np.asarray(summary["rmse_mean_meV_per_atom"])
+    std = np.asarray(summary["rmse_std_meV_per_atom"])
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(4.5, 3.2))
+        ax.errorbar(r, mean, yerr=std, fmt="o-", ms=4, capsize=3, lw=1,
+                    label=f"test RMSE, mean $\\pm$ sd ({min(summary['n_seeds'])}+ seeds)")
+        lo, hi = summary["rise_interval_A"]
+        if hi > lo:
+            ax.axvspan(lo, hi, color="C1", alpha=0.15, lw=0, label="within 1 s.e. of minimum")
+        ax.axvline(summary["rise_A"], color="C1", ls="--", lw=1, label=f"RISE = {summary['rise_A']:g} $\\AA$")
+        ax.set_xlabel("SOAP cutoff radius ($\\AA$)")
+        ax.set_ylabel("test RMSE (meV/atom)")
+        ax.legend(fontsize=7)
+        if title:
+            ax.set_title(title)
+        _save(fig, path)
+
+
+def environments_vs_radius(stats: Sequence[dict], path: Path, title: str = "") -> None:
+    """Number of unique environments (log scale) and structural entropy vs radius.
+
+    `stats`: one dict per radius with radius_A, n_environments and entropy_nats (as from
+    `environments.environment_statistics` plus the radius).
+    """
+    rows = sorted(stats, key=lambda s: s["radius_A"])
+    r = [s["radius_A"] for s in rows]
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(4.5, 3.2))
+        ax.plot(r, [s["n_environments"] for s in rows], "o-", ms=4, lw=1, color="C0")
+        ax.set_yscale("log")
+        ax.set_xlabel("SOAP cutoff radius ($\\AA$)")
+        ax.set_ylabel("unique environments", color="C0")
+        ax2 = ax.twinx()
+        ax2.plot(r, [s["entropy_nats"] for s in rows], "s--", ms=4, lw=1, color="C3")
+        ax2.set_ylabel("structural entropy $-\\sum p \\ln p$ (nats)", color="C3")
+        ax2.grid(False)
+        if title:
+            ax.set_title(title)
+        _save(fig, path)
+
+
+def parity(y_ref_eV: Sequence[float], y_pred_eV: Sequence[float], path: Path, title: str = "") -> None:
+    """Predicted vs reference energy per atom (test samples), RMSE in the corner."""
+    ref, pred = np.asarray(y_ref_eV, float), np.asarray(y_pred_eV, float)
+    rmse_meV = float(np.sqrt(np.mean((pred - ref) ** 2)) * 1000.0)
+    lo, hi = min(ref.min(), pred.min()), max(ref.max(), pred.max())
+    pad = 0.05 * (hi - lo or 1e-3)
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(3.6, 3.4))
+        ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], "k-", lw=0.7)
+        ax.scatter(ref, pred, s=8, alpha=0.7)
+        ax.set_xlim(lo - pad, hi + pad)
+        ax.set_ylim(lo - pad, hi + pad)
+        ax.set_aspect("equal")
+        ax.set_xlabel("reference energy (eV/atom)")
+        ax.set_ylabel("predicted energy (eV/atom)")
+        ax.text(0.04, 0.96, f"RMSE {rmse_meV:.2f} meV/atom\nn = {len(ref)}", transform=ax.transAxes,
+                va="top", fontsize=7)
+        if title:
+            ax.set_title(title)
+        _save(fig, path)
+
+
+def parity_at_rise(results: Sequence[dict], summary: dict, path: Path) -> None:
+    """Parity plot of every seed's test predictions at the RISE radius, pooled."""
+    at = [r for r in results if float(r["radius_A"]) == float(summary["rise_A"])]
+    if not at:
+        raise ValueError(f"no results at the RISE radius {summary['rise_A']}")
+    ref = [v for r in at for v in r["y_test_eV_per_atom"]]
+    pred = [v for r in at for v in r["y_pred_eV_per_atom"]]
+    parity(ref, pred, path, title=f"RISE {summary['rise_A']:g} $\\AA$, {len(at)} seeds")
