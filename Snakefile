@@ -19,6 +19,7 @@ if not workflow.overwrite_configfiles:
 include: "workflow/rules/common.smk"
 include: "workflow/rules/md.smk"
 include: "workflow/rules/rise.smk"
+include: "workflow/rules/structure.smk"
 
 
 localrules:

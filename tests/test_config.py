@@ -50,6 +50,8 @@ BAD = {
     "bad run name": (["run_name"], "my run/1", "run_name", "'my run/1'", "matching"),
     "rise on an unknown system": (["rise", "system"], "glass", "rise.system", "'glass'", "one of the systems"),
     "too many snapshots for the hold": (["rise", "snapshots_per_anneal"], 1000, "rise.snapshots_per_anneal", "1000", "a quarter"),
+    "analysis phase without segment": (["analysis", "phases", "glass"], "production", "analysis.phases.glass", "'production'", "a protocol segment"),
+    "analysis experiment file missing": (["analysis", "experiment"], [{"phase": "glass", "radiation": "neutron", "file": "data/none.dat", "kind": "F", "q_unit": "1/A", "q_column": "centre", "r_chi_range_inv_A": [1, 20]}], "analysis.experiment[0].file", "'data/none.dat'", "an existing file"),
     "interval below timestep": (S + ["md", "thermo_interval_ps"], 0.0001, "systems.silica.md.thermo_interval_ps", "0.0001", "at least one timestep"),
 }
 

@@ -58,6 +58,19 @@ def test_rise_chain_outputs(finished_run):
     assert [p.name for p in samples] == ["rate2000_rep0_T500.extxyz", "rate2000_rep0_T700.extxyz"]
 
 
+def test_structure_outputs(finished_run):
+    silica = finished_run / "results" / "test" / "silica"
+    for phase in ("liquid", "glass"):
+        summary = pd.read_csv(silica / "analysis" / "compare" / phase / "summary.csv").set_index("metric")
+        assert 1.55 < summary.loc["r_SiO_A", "classical (vashishta_1990)_mean"] < 1.70
+        for name in ("sq", "fsdp", "T", "gr", "rings", "angles"):
+            assert (silica / "figures" / f"structure_{phase}_{name}.png").stat().st_size > 10_000
+    literature = pd.read_csv(silica / "analysis" / "compare" / "glass" / "literature.csv")
+    assert len(literature) and literature["citation"].notna().all()
+    metrics = json.loads((silica / "analysis" / "classical" / "rate2000" / "rep0" / "glass" / "metrics.json").read_text())
+    assert metrics["segment"] == "glass" and metrics["energy_source"] == "vashishta_1990"
+
+
 def test_nothing_left_to_do_after_run(repo, venv_bin, finished_run):
     res = _snakemake(venv_bin, repo, finished_run, "-n")
     assert res.returncode == 0 and "Nothing to be done" in res.stdout, res.stdout[-3000:]

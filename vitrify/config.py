@@ -106,6 +106,38 @@ def validate_config(config: dict, source: str = "config", base_dir: Path | None 
         _check_system(system, f"systems.{name}", source, base_dir)
     if "rise" in config:
         _check_rise(config, source)
+    if "analysis" in config:
+        _check_analysis(config, source, base_dir)
+
+
+def _check_analysis(config: dict, source: str, base_dir: Path) -> None:
+    an = config["analysis"]
+    if an["system"] not in config["systems"]:
+        raise ConfigError(source, "analysis.system", an["system"], f"one of the systems {sorted(config['systems'])}")
+    system = config["systems"][an["system"]]
+    if set(system["species"]) != {"Si", "O"}:
+        raise ConfigError(source, "analysis.system", an["system"], "a silica system (species Si and O)")
+    segments = {seg["name"] for seg in system["protocol"]}
+    for phase, segment in an["phases"].items():
+        if segment not in segments:
+            raise ConfigError(source, f"analysis.phases.{phase}", segment, f"a protocol segment of {an['system']} {sorted(segments)}")
+    rate = an["compare_cooling_rate_K_per_ps"]
+    if rate is not None and rate not in system["cooling_rates_K_per_ps"]:
+        raise ConfigError(source, "analysis.compare_cooling_rate_K_per_ps", rate,
+                          f"one of the cooling rates {system['cooling_rates_K_per_ps']} (or null: the slowest)")
+    for key in ("fsdp_search_inv_A", "principal_search_inv_A"):
+        lo, hi = an[key]
+        if not lo < hi <= an["Q_max_inv_A"]:
+            raise ConfigError(source, f"analysis.{key}", an[key], f"an increasing Q range within Q_max_inv_A={an['Q_max_inv_A']}")
+    table = Path(an["literature_table"])
+    if not (table if table.is_absolute() else base_dir / table).is_file():
+        raise ConfigError(source, "analysis.literature_table", an["literature_table"], "an existing CSV file")
+    for i, exp in enumerate(an["experiment"]):
+        path = Path(exp["file"]) if Path(exp["file"]).is_absolute() else base_dir / exp["file"]
+        if not path.is_file():
+            raise ConfigError(source, f"analysis.experiment[{i}].file", exp["file"], f"an existing file (looked at {path})")
+        if exp["phase"] not in an["phases"]:
+            raise ConfigError(source, f"analysis.experiment[{i}].phase", exp["phase"], f"one of the phases {sorted(an['phases'])}")
 
 
 def _check_rise(config: dict, source: str) -> None:

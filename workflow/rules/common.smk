@@ -18,6 +18,7 @@ LOGS = f"logs/{RUN}"
 BENCH = f"benchmarks/{RUN}"
 SYSTEMS = config["systems"]
 RISE = config.get("rise")
+ANALYSIS = config.get("analysis")
 
 
 wildcard_constraints:
@@ -28,6 +29,7 @@ wildcard_constraints:
     T=r"[0-9][0-9.]*",
     r=r"[0-9][0-9.]*",
     seed=r"\d+",
+    phase="|".join(ANALYSIS["phases"]) if ANALYSIS else "none",
 
 
 def fmt_rate(rate):
@@ -77,8 +79,42 @@ def rise_grid(kind, ext):
     ]
 
 
+def compare_rate(system):
+    """The cooling rate at which models are compared (config, or the slowest)."""
+    rate = ANALYSIS["compare_cooling_rate_K_per_ps"]
+    return fmt_rate(
+        rate if rate is not None else min(SYSTEMS[system]["cooling_rates_K_per_ps"])
+    )
+
+
+def analysis_inputs(system, phase):
+    """metrics.json of every model and replica at the comparison rate."""
+    rate = compare_rate(system)
+    return [
+        f"{RESULTS}/{system}/analysis/{model}/rate{rate}/rep{rep}/{phase}/metrics.json"
+        for model, r, rep in md_runs(system)
+        if r == rate
+    ]
+
+
+def model_labels(system):
+    """Legend label of each model: its name and where its energies come from."""
+    cfg = SYSTEMS[system]
+    return {
+        "classical": f"classical ({cfg['classical_potential']})",
+        "sr": "MACE SR",
+        "lr": "MACE LR",
+    }
+
+
 def all_targets():
     targets = rise_sample_files()
+    if ANALYSIS is not None:
+        targets += [
+            f"{RESULTS}/{ANALYSIS['system']}/figures/structure_{phase}_{name}.png"
+            for phase in ANALYSIS["phases"]
+            for name in ("sq", "fsdp", "T", "gr", "rings", "angles")
+        ]
     if RISE is not None:
         targets += [
             f"{RESULTS}/rise/figures/{name}.png"

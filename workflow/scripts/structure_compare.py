@@ -1,0 +1,57 @@
+# Adapter: models side by side (replica means with standard errors), literature, experiment, figures.
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from vitrify.logs import setup_logging
+from vitrify.structure import figures
+from vitrify.structure.analysis import read_analysis, settings_from_config
+from vitrify.structure.compare import (experiment_comparison, literature_comparison, metric_table,
+                                       read_literature, replica_tables)
+from vitrify.structure.scattering import mean_factor, neutron_lengths_fm
+
+setup_logging(snakemake.log[0])
+an, wc, labels = snakemake.params.analysis, snakemake.wildcards, snakemake.params.labels
+base = Path(snakemake.params.basedir)
+models = {}
+for path in snakemake.input.metrics:
+    result = read_analysis(Path(path).parent)
+    models.setdefault(labels[result.metrics["model"]], []).append(result)
+
+table = metric_table(models)
+table.to_csv(snakemake.output.summary, index=False)
+literature = literature_comparison(table, read_literature(base / an["literature_table"], wc.phase), list(models))
+literature.to_csv(snakemake.output.literature, index=False)
+logging.info("%d literature values to compare with", len(literature))
+
+sq = {label: replica_tables(results, "sq", "Q_inv_A")[0] for label, results in models.items()}
+conc = {"Si": 1 / 3, "O": 2 / 3}
+mean_b_sq_barn = 0.01 * mean_factor(conc, neutron_lengths_fm(["Si", "O"])) ** 2
+settings = settings_from_config(an)
+rows, measured = [], {}
+for spec in an["experiment"]:
+    if spec["phase"] != wc.phase:
+        continue
+    column = "neutron_F" if spec["radiation"] == "neutron" else "xray_S"
+    found, curve = experiment_comparison(sq, {**spec, "file": str(base / spec["file"])}, column, settings,
+                                         mean_b_sq_barn)
+    rows += found
+    measured[column] = curve
+pd.DataFrame(rows, columns=["model", "column", "experiment_file", "r_chi", "fsdp_Q1_model_inv_A",
+                            "fsdp_Q1_experiment_inv_A", "fsdp_Q1_delta_inv_A", "fsdp_amplitude_delta",
+                            "fsdp_fwhm_delta_inv_A"]).to_csv(snakemake.output.experiment, index=False)
+
+out = dict(zip(("sq", "fsdp", "T", "gr", "rings", "angles"), snakemake.output.figures))
+figures.sq_overlay(sq, out["sq"], experiment=measured or None)
+peaks = {label: float(table.loc[table.metric == "fsdp_neutron_Q1_inv_A", f"{label}_mean"].iloc[0]) for label in models}
+figures.fsdp_zoom(sq, out["fsdp"], experiment=measured.get("neutron_F"), peaks=peaks)
+figures.total_correlation({label: replica_tables(r, "realspace", "r_A")[0] for label, r in models.items()}, out["T"])
+figures.partial_rdf_bands({label: replica_tables(r, "gr", "r_A") for label, r in models.items()}, out["gr"])
+method = an["ring_methods"][-1]
+figures.ring_distribution(
+    {label: replica_tables(r, "rings", "n", by="method")[0].query("method == @method") for label, r in models.items()},
+    out["rings"], method=method)
+angle_means = {label: replica_tables(r, "angles", "angle_deg", by="triplet")[0] for label, r in models.items()}
+figures.angle_distributions(
+    {label: {t: df[df.triplet == t] for t in ("O-Si-O", "Si-O-Si")} for label, df in angle_means.items()}, out["angles"])
