@@ -20,6 +20,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/md.smk"
 include: "workflow/rules/rise.smk"
 include: "workflow/rules/structure.smk"
+include: "workflow/rules/reference.smk"
 
 
 localrules:

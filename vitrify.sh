@@ -57,7 +57,7 @@ case "$cmd" in
         exec "$VENV/bin/snakemake" "${args[@]}"
         ;;
     test)
-        apt_install slurmctld slurmd slurm-client munge
+        apt_install slurmctld slurmd slurm-client munge cp2k
         python_env
         exec "$VENV/bin/python" -m pytest -ra "$@"
         ;;

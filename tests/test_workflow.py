@@ -6,6 +6,7 @@ import subprocess
 
 import pandas as pd
 import pytest
+from ase.io import read
 
 from conftest import run_group
 
@@ -69,6 +70,18 @@ def test_structure_outputs(finished_run):
     assert len(literature) and literature["citation"].notna().all()
     metrics = json.loads((silica / "analysis" / "classical" / "rate2000" / "rep0" / "glass" / "metrics.json").read_text())
     assert metrics["segment"] == "glass" and metrics["energy_source"] == "vashishta_1990"
+
+
+def test_reference_dataset_outputs(finished_run):
+    ref = finished_run / "results" / "test" / "silica" / "reference"
+    summary = json.loads((ref / "dataset" / "summary.json").read_text())
+    assert summary["label_methods"] == ["GFN1-xTB (tblite 0.8.0), tight binding"]
+    assert summary["n_input"] == 4 and summary["n_failed_labels"] == 0
+    assert set(summary["e0_eV"]) == {"Si", "O"}
+    train = read(ref / "dataset" / "train.extxyz", ":")
+    assert sum(a.info.get("config_type") == "IsolatedAtom" for a in train) == 2
+    assert all("REF_energy" in a.info for a in train)
+    assert (finished_run / "results" / "test" / "silica" / "figures" / "reference_dataset.png").stat().st_size > 10_000
 
 
 def test_nothing_left_to_do_after_run(repo, venv_bin, finished_run):

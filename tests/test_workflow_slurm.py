@@ -27,14 +27,16 @@ def test_test_config_runs_through_slurm_profile(slurm, repo, venv_bin, tmp_path)
     assert res.returncode == 0, res.stdout[-8000:]
     submitted = re.findall(r"submitted with SLURM jobid (\d+) \(log: (\S+)\)", res.stdout)
     # Every job went through sbatch: the two melt-quenches, 2 structure analyses (liquid,
-    # glass), the RISE chain (2 anneals,
+    # glass), the reference chain (1 MD, selection, dataset, and both labelling batches in
+    # one group job), the RISE chain (2 anneals,
     # 2 sample sets, 2 SOAP radii, 6 environment and 6 XGBoost runs), and the plotting and
     # table jobs bundled into group jobs.
-    rules = ["figures" if "/group_figures" in log else re.search(r"/rule_(\w+?)/", log).group(1)
-             for _, log in submitted]
+    rules = [re.search(r"/group_(figures|labels)", log).group(1) if "/group_" in log
+             else re.search(r"/rule_(\w+?)/", log).group(1) for _, log in submitted]
     counts = {rule: rules.count(rule) for rule in set(rules)}
     assert counts == {"md_melt_quench": 2, "rise_anneal": 2, "rise_samples": 2, "rise_soap": 2,
-                      "rise_environments": 6, "rise_xgboost": 6, "structure_analysis": 2, "figures": counts.get("figures", 0)}, submitted
+                      "rise_environments": 6, "rise_xgboost": 6, "structure_analysis": 2, "reference_md": 1, "reference_select": 1,
+                      "reference_dataset": 1, "labels": 1, "figures": counts.get("figures", 0)}, submitted
     assert counts["figures"] >= 1
 
     for system in ("silica", "cuzr"):

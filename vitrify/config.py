@@ -108,6 +108,30 @@ def validate_config(config: dict, source: str = "config", base_dir: Path | None 
         _check_rise(config, source)
     if "analysis" in config:
         _check_analysis(config, source, base_dir)
+    if "reference" in config:
+        _check_reference(config, source, base_dir)
+
+
+def _check_reference(config: dict, source: str, base_dir: Path) -> None:
+    ref = config["reference"]
+    if ref["system"] not in config["systems"]:
+        raise ConfigError(source, "reference.system", ref["system"], f"one of the systems {sorted(config['systems'])}")
+    if abs(sum(ref["split_fractions"]) - 1.0) > 1e-6:
+        raise ConfigError(source, "reference.split_fractions", ref["split_fractions"], "train, valid, test fractions summing to 1")
+    for i, cond in enumerate(ref["md_conditions"]):
+        if not cond["T_K"] < ref["md_melt_T_K"]:
+            raise ConfigError(source, f"reference.md_conditions[{i}].T_K", cond["T_K"],
+                              f"a temperature below md_melt_T_K ({ref['md_melt_T_K']} K)")
+    if ref["md_n_atoms"] < ref["min_atoms"]:
+        raise ConfigError(source, "reference.md_n_atoms", ref["md_n_atoms"],
+                          f"at least min_atoms ({ref['min_atoms']}): Gamma-point labels need large cells")
+    lab = ref["labeler"]
+    if lab["backend"] == "dataset":
+        if "dataset" not in lab:
+            raise ConfigError(source, "reference.labeler.dataset", "<missing>", "file and keys of the user dataset")
+        path = Path(lab["dataset"]["file"])
+        if not (path if path.is_absolute() else base_dir / path).is_file():
+            raise ConfigError(source, "reference.labeler.dataset.file", lab["dataset"]["file"], "an existing extxyz file")
 
 
 def _check_analysis(config: dict, source: str, base_dir: Path) -> None:

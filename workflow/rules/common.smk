@@ -19,6 +19,7 @@ BENCH = f"benchmarks/{RUN}"
 SYSTEMS = config["systems"]
 RISE = config.get("rise")
 ANALYSIS = config.get("analysis")
+REFERENCE = config.get("reference")
 
 
 wildcard_constraints:
@@ -30,6 +31,8 @@ wildcard_constraints:
     r=r"[0-9][0-9.]*",
     seed=r"\d+",
     phase="|".join(ANALYSIS["phases"]) if ANALYSIS else "none",
+    cond=r"\d+",
+    batch=r"\d+",
 
 
 def fmt_rate(rate):
@@ -107,8 +110,40 @@ def model_labels(system):
     }
 
 
+def n_reference_batches():
+    return -(-REFERENCE["n_select"] // REFERENCE["batch_size"])
+
+
+def reference_md_files(system):
+    n = len(REFERENCE["md_conditions"])
+    return [
+        f"{RESULTS}/{system}/reference/md/cond{c}/trajectory.extxyz" for c in range(n)
+    ]
+
+
+def reference_batch_files(system):
+    if REFERENCE is None:
+        return []
+    return [
+        f"{RESULTS}/{system}/reference/batches/batch{b}.extxyz"
+        for b in range(n_reference_batches())
+    ]
+
+
+def reference_label_files(system):
+    """Labelled batches; a user dataset (backend 'dataset') needs none."""
+    if REFERENCE["labeler"]["backend"] == "dataset":
+        return []
+    return [
+        f"{RESULTS}/{system}/reference/labels/batch{b}.extxyz"
+        for b in range(n_reference_batches())
+    ]
+
+
 def all_targets():
     targets = rise_sample_files()
+    if REFERENCE is not None:
+        targets.append(f"{RESULTS}/{REFERENCE['system']}/figures/reference_dataset.png")
     if ANALYSIS is not None:
         targets += [
             f"{RESULTS}/{ANALYSIS['system']}/figures/structure_{phase}_{name}.png"
