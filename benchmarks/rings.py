@@ -34,16 +34,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from vitrify.structure.rings import find_rings  # noqa: E402
+from _glass import make_glass  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 CUTOFF_A = 2.0
-
-
-def make_glass(workdir: Path) -> Path:
-    exe = Path(sys.executable).parent / "vitrify-md"
-    subprocess.run([str(exe), "--config", str(REPO / "config" / "config.yaml"), "--system", "silica",
-                    "--rate", "1000", "--outdir", str(workdir)], check=True, cwd=REPO,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return workdir / "final.extxyz"
 
 
 def child(path: str, max_atoms: int) -> None:

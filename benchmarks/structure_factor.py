@@ -53,6 +53,7 @@ sys.path.insert(0, str(REPO))
 from vitrify.structure.rdf import partial_rdf  # noqa: E402
 from vitrify.structure.kspace import allowed_k_vectors  # noqa: E402
 from vitrify.structure.structure_factor import direct_partial_sq, partial_sq  # noqa: E402
+from _glass import make_glass  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 SPECIES = ("Si", "O")
 PAIRS = [("Si", "Si"), ("Si", "O"), ("O", "O")]
@@ -67,14 +68,6 @@ def edges_to(q_max: float) -> np.ndarray:
 
 def centres(edges: np.ndarray) -> np.ndarray:
     return 0.5 * (edges[1:] + edges[:-1])
-
-
-def make_glass(workdir: Path) -> Path:
-    exe = Path(sys.executable).parent / "vitrify-md"
-    subprocess.run([str(exe), "--config", str(REPO / "config" / "config.yaml"), "--system", "silica",
-                    "--rate", "1000", "--outdir", str(workdir)], check=True, cwd=REPO,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return workdir / "final.extxyz"
 
 
 def big_box(base, n: int, rattle_A: float = 0.05, seed: int = 0):
