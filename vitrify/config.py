@@ -129,9 +129,7 @@ def _check_reference(config: dict, source: str, base_dir: Path) -> None:
     if lab["backend"] == "dataset":
         if "dataset" not in lab:
             raise ConfigError(source, "reference.labeler.dataset", "<missing>", "file and keys of the user dataset")
-        path = Path(lab["dataset"]["file"])
-        if not (path if path.is_absolute() else base_dir / path).is_file():
-            raise ConfigError(source, "reference.labeler.dataset.file", lab["dataset"]["file"], "an existing extxyz file")
+        _require_file(source, "reference.labeler.dataset.file", lab["dataset"]["file"], base_dir, "an existing extxyz file")
 
 
 def _check_analysis(config: dict, source: str, base_dir: Path) -> None:
@@ -153,13 +151,9 @@ def _check_analysis(config: dict, source: str, base_dir: Path) -> None:
         lo, hi = an[key]
         if not lo < hi <= an["Q_max_inv_A"]:
             raise ConfigError(source, f"analysis.{key}", an[key], f"an increasing Q range within Q_max_inv_A={an['Q_max_inv_A']}")
-    table = Path(an["literature_table"])
-    if not (table if table.is_absolute() else base_dir / table).is_file():
-        raise ConfigError(source, "analysis.literature_table", an["literature_table"], "an existing CSV file")
+    _require_file(source, "analysis.literature_table", an["literature_table"], base_dir, "an existing CSV file")
     for i, exp in enumerate(an["experiment"]):
-        path = Path(exp["file"]) if Path(exp["file"]).is_absolute() else base_dir / exp["file"]
-        if not path.is_file():
-            raise ConfigError(source, f"analysis.experiment[{i}].file", exp["file"], f"an existing file (looked at {path})")
+        _require_file(source, f"analysis.experiment[{i}].file", exp["file"], base_dir, "an existing file")
         if exp["phase"] not in an["phases"]:
             raise ConfigError(source, f"analysis.experiment[{i}].phase", exp["phase"], f"one of the phases {sorted(an['phases'])}")
 
@@ -172,6 +166,13 @@ def _check_rise(config: dict, source: str) -> None:
     if 4 * rise["snapshots_per_anneal"] > hold_steps:
         raise ConfigError(source, "rise.snapshots_per_anneal", rise["snapshots_per_anneal"],
                           f"at most a quarter as many snapshots as MD steps in the hold ({int(hold_steps)} steps)")
+
+
+def _require_file(source: str, key: str, value: str, base_dir: Path, expected: str) -> None:
+    """Relative paths in a config are relative to the repository (base_dir)."""
+    path = Path(value) if Path(value).is_absolute() else base_dir / value
+    if not path.is_file():
+        raise ConfigError(source, key, value, f"{expected} (looked at {path})")
 
 
 def _check_system(system: dict, key: str, source: str, base_dir: Path) -> None:
@@ -199,9 +200,7 @@ def _check_system(system: dict, key: str, source: str, base_dir: Path) -> None:
 
     start = system.get("start_structure_file")
     if start:
-        path = Path(start) if Path(start).is_absolute() else base_dir / start
-        if not path.is_file():
-            raise ConfigError(source, f"{key}.start_structure_file", start, f"an existing file (looked at {path})")
+        _require_file(source, f"{key}.start_structure_file", start, base_dir, "an existing file")
 
     md = system["md"]
     for k in ("thermo_interval_ps", "frame_interval_ps", "restart_interval_ps"):
