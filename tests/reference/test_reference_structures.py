@@ -85,3 +85,16 @@ def test_variant_provenance():
     # undistorted once, each of the 3 distorted combinations for 2 seeds
     assert len(variants) == 1 + 3 * 2
     assert len({v.info["source"] for v in variants}) == len(variants)
+
+
+def test_alpha_cristobalite_si_o_si_angle():
+    # The coordinates must reproduce the textbook room-pressure Si-O-Si angle of
+    # alpha-cristobalite (~146.5 deg): a wrong O position would bend it.
+    atoms = build_polymorph("alpha-cristobalite")
+    i, j, D = neighbor_list("ijD", atoms, 2.0)
+    symbols = np.array(atoms.get_chemical_symbols())
+    angles = []
+    for o in np.flatnonzero(symbols == "O"):
+        a, b = D[i == o]
+        angles.append(np.degrees(np.arccos(a @ b / np.linalg.norm(a) / np.linalg.norm(b))))
+    assert np.allclose(angles, 146.5, atol=0.3)
