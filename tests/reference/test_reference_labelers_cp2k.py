@@ -62,3 +62,14 @@ def test_cp2k_settings_are_recorded():
     assert "&OT" not in CP2KLabeler(scf="diagonalization")._input_template()
     with pytest.raises(ValueError, match="use 'ot'"):
         CP2KLabeler(scf="magic")
+
+
+def test_cp2k_isolated_oxygen_is_spin_polarised(tmp_path):
+    # E0 of the dataset: one O atom, triplet (UKS), in a periodic box. An 8 A box keeps the
+    # test fast; the workflow uses 20 A. GTH-PBE valence energy of O is about -15.8 Ha.
+    lab = CP2KLabeler(min_atoms=0, scratch_root=tmp_path / "scratch")
+    out = lab.isolated_atom("O", box_A=8.0)
+    assert out.info["config_type"] == "IsolatedAtom" and out.info["box_A"] == 8.0
+    assert -445 < out.info[LabelKeys().energy] < -415
+    # One atom feels no force but the GPW grid's egg-box effect (~0.02 eV/A at 400 Ry here).
+    assert np.abs(out.arrays[LabelKeys().forces]).max() < 0.05
