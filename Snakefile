@@ -21,6 +21,7 @@ include: "workflow/rules/md.smk"
 include: "workflow/rules/rise.smk"
 include: "workflow/rules/structure.smk"
 include: "workflow/rules/reference.smk"
+include: "workflow/rules/mlip.smk"
 
 
 localrules:

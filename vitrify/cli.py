@@ -16,7 +16,11 @@ def md_main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--config", required=True, help="a complete vitrify config YAML")
     parser.add_argument("--system", required=True, help="key under `systems`")
-    parser.add_argument("--model", default="classical")
+    parser.add_argument("--model", default="classical", help="classical, sr or lr")
+    parser.add_argument("--model-file", default=None, help="trained model (model.pt) for --model sr/lr")
+    parser.add_argument("--device", default="auto", help="auto, cpu or cuda (ML models)")
+    parser.add_argument("--dtype", default="float64", help="float32 or float64 (ML models)")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (ML models)")
     parser.add_argument("--rate", type=float, required=True, help="cooling rate in K/ps")
     parser.add_argument("--replica", type=int, default=0)
     parser.add_argument("--outdir", required=True)
@@ -27,8 +31,16 @@ def md_main(argv: list[str] | None = None) -> int:
         config = load_config(args.config)
         if args.system not in config["systems"]:
             raise ConfigError(args.config, "systems", args.system, f"one of {sorted(config['systems'])}")
-        spec = spec_from_config(config, args.system, args.model, args.rate, args.replica)
-        MeltQuench(spec, args.outdir).run()
+        potential = None
+        if args.model != "classical":
+            if not args.model_file:
+                raise ValueError(f"--model {args.model} needs --model-file (a trained model.pt)")
+            from .md.mlip_driver import mlip_potential
+
+            potential = mlip_potential(args.model_file, args.device, args.dtype, args.threads)
+        spec = spec_from_config(config, args.system, args.model, args.rate, args.replica,
+                                potential_id=potential.name if potential else None)
+        MeltQuench(spec, args.outdir, potential=potential).run()
     except (ConfigError, SimulationError, ValueError) as exc:
         print(f"vitrify-md: error: {exc}", file=sys.stderr)
         return 2

@@ -110,6 +110,22 @@ def validate_config(config: dict, source: str = "config", base_dir: Path | None 
         _check_analysis(config, source, base_dir)
     if "reference" in config:
         _check_reference(config, source, base_dir)
+    _check_mlip(config, source)
+
+
+def _check_mlip(config: dict, source: str) -> None:
+    mlip = config.get("mlip")
+    if mlip is not None and ("reference" not in config or config["reference"]["system"] != mlip["system"]):
+        raise ConfigError(source, "mlip.system", mlip["system"], "the system of the reference section (its dataset trains the models)")
+    for name, system in config["systems"].items():
+        for i, model in enumerate(system["models"]):
+            if model == "classical":
+                continue
+            if mlip is None:
+                raise ConfigError(source, f"systems.{name}.models[{i}]", model, "an mlip section that trains this model")
+            if mlip["system"] != name or model not in mlip["archs"]:
+                raise ConfigError(source, f"systems.{name}.models[{i}]", model,
+                                  f"a model trained by the mlip section (system {mlip['system']}, archs {mlip['archs']})")
 
 
 def _check_reference(config: dict, source: str, base_dir: Path) -> None:
@@ -162,6 +178,17 @@ def _check_rise(config: dict, source: str) -> None:
     rise = config["rise"]
     if rise["system"] not in config["systems"]:
         raise ConfigError(source, "rise.system", rise["system"], f"one of the systems {sorted(config['systems'])}")
+    vit = rise.get("vit")
+    if vit:
+        if vit["grid"] % vit["patch"]:
+            raise ConfigError(source, "rise.vit.patch", vit["patch"], f"a divisor of rise.vit.grid ({vit['grid']})")
+        tokens = vit["grid"] // vit["patch"]
+        for i, r in enumerate(vit["communication_blocks"]):
+            if tokens % r:
+                raise ConfigError(source, f"rise.vit.communication_blocks[{i}]", r,
+                                  f"a divisor of the token grid grid/patch = {tokens} (blocks tile the periodic grid)")
+        if vit["embed_dim"] % vit["heads"]:
+            raise ConfigError(source, "rise.vit.heads", vit["heads"], f"a divisor of rise.vit.embed_dim ({vit['embed_dim']})")
     hold_steps = rise["anneal_duration_ps"] * 1000.0 / config["systems"][rise["system"]]["md"]["timestep_fs"]
     if 4 * rise["snapshots_per_anneal"] > hold_steps:
         raise ConfigError(source, "rise.snapshots_per_anneal", rise["snapshots_per_anneal"],
@@ -203,6 +230,13 @@ def _check_system(system: dict, key: str, source: str, base_dir: Path) -> None:
         _require_file(source, f"{key}.start_structure_file", start, base_dir, "an existing file")
 
     md = system["md"]
+    hottest = max(max(seg.get("T_K", 0), seg.get("T_start_K", 0), seg.get("T_end_K", 0)) for seg in system["protocol"])
+    if md["guard_max_temperature_K"] <= hottest:
+        raise ConfigError(source, f"{key}.md.guard_max_temperature_K", md["guard_max_temperature_K"],
+                          f"a temperature above the protocol's hottest target ({hottest} K)")
+    if md["guard_min_distance_A"] >= system["min_distance_A"]:
+        raise ConfigError(source, f"{key}.md.guard_min_distance_A", md["guard_min_distance_A"],
+                          f"a distance below min_distance_A ({system['min_distance_A']} A), the start's closest approach")
     for k in ("thermo_interval_ps", "frame_interval_ps", "restart_interval_ps"):
         if md[k] * 1000.0 < md["timestep_fs"]:
             raise ConfigError(source, f"{key}.md.{k}", md[k], f"at least one timestep ({md['timestep_fs']} fs)")

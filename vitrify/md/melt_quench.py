@@ -19,8 +19,11 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 from ase import Atoms
 from ase.io import read, write
+from ase.neighborlist import neighbor_list
 
 from .. import __version__
 from .engine import LammpsError, LammpsSession, set_potential
@@ -65,6 +68,8 @@ class MeltQuenchSpec:
     cooling_rate_K_per_ps: float
     replica: int
     start_structure_file: str | None = None
+    guard_min_distance_A: float = 0.0
+    guard_max_temperature_K: float = math.inf
 
     @property
     def n_atoms(self) -> int:
@@ -83,12 +88,17 @@ def _steps(interval_ps: float, timestep_fs: float) -> int:
     return max(1, int(round(interval_ps * 1000.0 / timestep_fs)))
 
 
-def spec_from_config(config: dict, system: str, model: str, rate: float, replica: int) -> MeltQuenchSpec:
-    """The run of `system` with `model` quenched at `rate` K/ps, replica `replica`."""
+def spec_from_config(config: dict, system: str, model: str, rate: float, replica: int,
+                     potential_id: str | None = None) -> MeltQuenchSpec:
+    """The run of `system` with `model` quenched at `rate` K/ps, replica `replica`.
+
+    For a machine-learned model, `potential_id` names the exact model (e.g. its file hash):
+    it enters the fingerprint, so a retrained model never resumes an old run's restarts.
+    """
     sys_cfg = config["systems"][system]
     md = sys_cfg["md"]
-    if model != "classical":
-        raise ValueError(f"model {model!r}: only 'classical' MD is available so far")
+    if model != "classical" and not potential_id:
+        raise ValueError(f"model {model!r}: a machine-learned model needs potential_id (its model file)")
     dt = md["timestep_fs"]
     start_file = sys_cfg.get("start_structure_file")
     counts = (
@@ -99,7 +109,7 @@ def spec_from_config(config: dict, system: str, model: str, rate: float, replica
     return MeltQuenchSpec(
         system=system,
         model=model,
-        potential=sys_cfg["classical_potential"],
+        potential=sys_cfg["classical_potential"] if model == "classical" else potential_id,
         species=list(sys_cfg["species"]),
         counts=counts,
         density_g_per_cm3=sys_cfg["density_g_per_cm3"],
@@ -117,6 +127,8 @@ def spec_from_config(config: dict, system: str, model: str, rate: float, replica
         cooling_rate_K_per_ps=float(rate),
         replica=int(replica),
         start_structure_file=start_file,
+        guard_min_distance_A=md["guard_min_distance_A"],
+        guard_max_temperature_K=md["guard_max_temperature_K"],
     )
 
 
@@ -177,6 +189,8 @@ class MeltQuench:
         self.spec = spec
         self.paths = RunPaths(Path(outdir))
         self.label = label or f"{spec.system}/{spec.model}/rate{spec.cooling_rate_K_per_ps:g}/rep{spec.replica}"
+        if potential is None and spec.model != "classical":
+            raise ValueError(f"{self.label}: model {spec.model!r} needs its potential object (ExternalPotential)")
         self.potential = potential or get_potential(spec.potential)
         self.session: LammpsSession | None = None
         self.last_good = None
@@ -270,10 +284,17 @@ class MeltQuench:
             self._fail(step, seg, "non-finite " + ", ".join(f"{k}={v}" for k, v in bad.items()))
         if self.session.natoms != self.spec.n_atoms:
             self._fail(step, seg, f"atom count {self.session.natoms} != {self.spec.n_atoms}")
+        if values["temp"] > self.spec.guard_max_temperature_K:
+            self._fail(step, seg, f"temperature {values['temp']:.0f} K above guard_max_temperature_K "
+                                  f"{self.spec.guard_max_temperature_K:g} K (target {seg.T_at(step):.0f} K): runaway")
+        atoms = self.session.to_atoms()
+        closest = closest_distance(atoms, self.spec.guard_min_distance_A)
+        if closest is not None:
+            self._fail(step, seg, f"atoms {closest[1]} and {closest[2]} are {closest[0]:.3f} A apart, "
+                                  f"closer than guard_min_distance_A {self.spec.guard_min_distance_A:g} A")
         time_ps = step * self.spec.timestep_fs / 1000.0
         row = [step, time_ps, seg.name, seg.T_at(step), values["temp"], values["pe"], values["ke"],
                values["etotal"], values["press"] / 1.0e4, values["vol"], values["density"]]
-        atoms = self.session.to_atoms()
         atoms.info.update(dict(zip(THERMO_HEADER, row)))
         atoms.info["potential"] = self.spec.potential
         self.last_good = atoms
@@ -391,11 +412,43 @@ class MeltQuench:
             "wall_s_this_attempt": wall_s,
             "steps_this_attempt": steps_run,
             "atom_steps_per_s": spec.n_atoms * steps_run / max(wall_s, 1e-9),
+            "nve_drift_meV_per_atom_per_ps": nve_drift(
+                pd.read_csv(self.paths.thermo_work).to_dict("records"), spec.segments, spec.n_atoms),
+            "guards": {"min_distance_A": spec.guard_min_distance_A, "max_temperature_K": spec.guard_max_temperature_K},
             "lammps_version": self.session.lmp.version(),
             "host": platform.node(),
             "scheduler": {k: os.environ[k] for k in SLURM_ENV if k in os.environ},
             "fingerprint": spec.fingerprint(),
         }
+
+
+def closest_distance(atoms: Atoms, guard_A: float) -> tuple[float, int, int] | None:
+    """(distance, i, j) of the closest pair when it is below guard_A, else None.
+
+    Only pairs within guard_A are searched, so the check stays O(N) per frame.
+    """
+    if guard_A <= 0:
+        return None
+    i, j, d = neighbor_list("ijd", atoms, guard_A)
+    if len(d) == 0:
+        return None
+    k = int(np.argmin(d))
+    return float(d[k]), int(i[k]), int(j[k])
+
+
+def nve_drift(thermo_rows: list[dict], segments: list[Segment], n_atoms: int) -> dict[str, float]:
+    """Total-energy drift (meV/atom/ps, slope of a linear fit) of every NVE segment."""
+    drift = {}
+    for seg in segments:
+        if seg.ensemble != "nve":
+            continue
+        rows = [r for r in thermo_rows if r["segment"] == seg.name]
+        if len(rows) < 2:
+            continue
+        t = np.array([r["time_ps"] for r in rows], float)
+        e = np.array([r["total_energy_eV"] for r in rows], float)
+        drift[seg.name] = float(np.polyfit(t, e, 1)[0]) * 1e3 / n_atoms
+    return drift
 
 
 def _next_multiple(step: int, every: int) -> int:

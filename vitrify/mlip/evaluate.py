@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 from ase import Atoms
 from ase.units import GPa
 
-from .mace_train import DatasetKeys
+from ..reference.labelers import LabelKeys
 
 
-def predictions(frames: list[Atoms], calculator, keys: DatasetKeys = DatasetKeys()) -> list[dict]:
-    """Reference and predicted energy, forces and stress for each frame."""
+def predictions(frames: list[Atoms], calculator, keys: LabelKeys = LabelKeys()) -> list[dict]:
+    """Reference and predicted energy, forces and stress for each frame (isolated atoms skipped)."""
     rows = []
     for atoms in frames:
+        if atoms.info.get("config_type") == "IsolatedAtom":
+            continue
         probe = atoms.copy()
         probe.calc = calculator
         rows.append({
@@ -48,3 +52,18 @@ def error_table(rows: list[dict]) -> pd.DataFrame:
             "stress_rmse_GPa": np.sqrt(np.mean(ds**2)), "stress_mae_GPa": np.mean(np.abs(ds)),
         })
     return pd.DataFrame(table)
+
+
+def save_predictions(path: Path, rows: list[dict]) -> None:
+    """Flat arrays for parity plots: per-frame energies, per-component forces and stress."""
+    with_stress = [r for r in rows if r["stress_ref"] is not None]
+    np.savez_compressed(
+        path,
+        origin=np.array([r["origin"] for r in rows]),
+        energy_ref_eV_per_atom=np.array([r["energy_ref_eV"] / r["n_atoms"] for r in rows]),
+        energy_pred_eV_per_atom=np.array([r["energy_pred_eV"] / r["n_atoms"] for r in rows]),
+        forces_ref_eV_per_A=np.concatenate([r["forces_ref"].ravel() for r in rows]),
+        forces_pred_eV_per_A=np.concatenate([r["forces_pred"].ravel() for r in rows]),
+        stress_ref_GPa=np.concatenate([r["stress_ref"] for r in with_stress]) / GPa if with_stress else np.zeros(0),
+        stress_pred_GPa=np.concatenate([r["stress_pred"] for r in with_stress]) / GPa if with_stress else np.zeros(0),
+    )

@@ -97,3 +97,46 @@ def parity_at_rise(results: Sequence[dict], summary: dict, path: Path) -> None:
     ref = [v for r in at for v in r["y_test_eV_per_atom"]]
     pred = [v for r in at for v in r["y_pred_eV_per_atom"]]
     parity(ref, pred, path, title=f"RISE {summary['rise_A']:g} $\\AA$, {len(at)} seeds")
+
+
+def rmse_vs_communication_length(summary: dict, path: Path, rise_A: float | None = None, title: str = "") -> None:
+    """ViT test RMSE (mean +- sd over seeds) vs communication length, saturation and RISE marked."""
+    L = np.asarray(summary["communication_length_A"])
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(4.5, 3.2))
+        ax.errorbar(L, summary["rmse_mean_meV_per_atom"], yerr=summary["rmse_std_meV_per_atom"], fmt="s-", ms=4,
+                    capsize=3, lw=1, color="C2", label=f"ViT test RMSE, mean $\\pm$ sd ({min(summary['n_seeds'])}+ seeds)")
+        ax.axvline(summary["saturation_length_A"], color="C2", ls=":", lw=1,
+                   label=f"saturation = {summary['saturation_length_A']:.1f} $\\AA$")
+        if rise_A is not None:
+            ax.axvline(rise_A, color="C1", ls="--", lw=1, label=f"XGBoost RISE = {rise_A:g} $\\AA$")
+        for r, x in zip(summary["r"], L):
+            ax.annotate(f"r={r}", (x, 0), xycoords=("data", "axes fraction"), xytext=(0, 3),
+                        textcoords="offset points", ha="center", fontsize=7)
+        ax.set_xlabel("communication length r x patch x voxel ($\\AA$)")
+        ax.set_ylabel("test RMSE (meV/atom)")
+        ax.set_title(title, fontsize=9)
+        ax.legend(fontsize=7)
+        _save(fig, path)
+
+
+def attribution_profiles(results: Sequence[dict], path: Path, title: str = "") -> None:
+    """Radial profile of the gradient saliency around the most attributed voxels, per
+    communication length (mean over seeds): how far from a hot spot the model still looks."""
+    by_r: dict[int, list[dict]] = {}
+    for res in results:
+        if "attribution_profile" in res:
+            by_r.setdefault(int(res["r"]), []).append(res)
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(4.5, 3.2))
+        cmap = plt.get_cmap("viridis")
+        for i, r in enumerate(sorted(by_r)):
+            n = min(len(x["attribution_profile"]) for x in by_r[r])
+            prof = np.mean([x["attribution_profile"][:n] for x in by_r[r]], axis=0)
+            ax.plot(by_r[r][0]["attribution_r_A"][:n], prof, "o-", ms=3, lw=1, color=cmap(i / max(1, len(by_r) - 1)),
+                    label=f"r={r} ({by_r[r][0]['communication_length_A']:.1f} $\\AA$)")
+        ax.set_xlabel("distance from high-saliency voxels ($\\AA$)")
+        ax.set_ylabel("mean saliency (normalised)")
+        ax.set_title(title, fontsize=9)
+        ax.legend(fontsize=7)
+        _save(fig, path)

@@ -20,6 +20,7 @@ SYSTEMS = config["systems"]
 RISE = config.get("rise")
 ANALYSIS = config.get("analysis")
 REFERENCE = config.get("reference")
+MLIP = config.get("mlip")
 
 
 wildcard_constraints:
@@ -29,10 +30,13 @@ wildcard_constraints:
     rep=r"\d+",
     T=r"[0-9][0-9.]*",
     r=r"[0-9][0-9.]*",
+    L=r"\d+",
     seed=r"\d+",
     phase="|".join(ANALYSIS["phases"]) if ANALYSIS else "none",
     cond=r"\d+",
     batch=r"\d+",
+    arch="sr|lr",
+    member=r"seed\d+|lc[0-9.]+",
 
 
 def fmt_rate(rate):
@@ -140,6 +144,29 @@ def reference_label_files(system):
     ]
 
 
+def mlip_members():
+    """(arch, member) of every trained model: the committee seeds and the learning curve."""
+    if MLIP is None:
+        return []
+    return [
+        (arch, member)
+        for arch in MLIP["archs"]
+        for member in [f"seed{s}" for s in MLIP["seeds"]]
+        + [f"lc{f:g}" for f in MLIP["learning_curve_fractions"]]
+    ]
+
+
+def md_model_file(system, model):
+    """The model file driving an ML melt-quench (the first committee seed), or nothing."""
+    if model == "classical":
+        return []
+    return f"{RESULTS}/{system}/models/{model}/seed{MLIP['seeds'][0]}/model.pt"
+
+
+def committee_files(system, model):
+    return [f"{RESULTS}/{system}/models/{model}/seed{s}/model.pt" for s in MLIP["seeds"]]
+
+
 def all_targets():
     targets = rise_sample_files()
     if REFERENCE is not None:
@@ -150,11 +177,28 @@ def all_targets():
             for phase in ANALYSIS["phases"]
             for name in ("sq", "fsdp", "T", "gr", "rings", "angles")
         ]
+    if MLIP is not None:
+        system = MLIP["system"]
+        targets += [
+            f"{RESULTS}/{system}/figures/mlip_{name}.png"
+            for name in ("parity", "learning_curves", "training")
+        ]
+        if MLIP["export_torchscript"] and "sr" in MLIP["archs"]:
+            targets.append(
+                f"{RESULTS}/{system}/models/sr/seed{MLIP['seeds'][0]}/export_check.json"
+            )
+        if any(m != "classical" for m in SYSTEMS[system]["models"]):
+            targets.append(f"{RESULTS}/{system}/figures/committee_disagreement.png")
     if RISE is not None:
         targets += [
             f"{RESULTS}/rise/figures/{name}.png"
             for name in ("rmse_vs_radius", "environments_vs_radius", "parity_at_rise")
         ]
+        if RISE.get("vit"):
+            targets += [
+                f"{RESULTS}/rise/figures/vit_{name}.png"
+                for name in ("rmse_vs_communication_length", "attribution_profile")
+            ]
     for system in SYSTEMS:
         for model, rate, rep in md_runs(system):
             targets.append(

@@ -2,6 +2,8 @@
 
 
 rule md_melt_quench:
+    input:
+        model=lambda wc: md_model_file(wc.system, wc.model),
     output:
         trajectory=f"{RESULTS}/{{system}}/md/{{model}}/rate{{rate}}/rep{{rep}}/trajectory.extxyz",
         thermo=f"{RESULTS}/{{system}}/md/{{model}}/rate{{rate}}/rep{{rep}}/thermo.csv",
@@ -21,6 +23,7 @@ rule md_melt_quench:
     params:
         # The system's settings as a param, so editing them marks the run out of date.
         system_config=lambda wc: SYSTEMS[wc.system],
+        mlip_md=lambda wc: MLIP["md"] if wc.model != "classical" else None,
     script:
         "../scripts/md_melt_quench.py"
 
@@ -97,3 +100,57 @@ rule md_glass_summary:
         figure_slots=1,
     script:
         "../scripts/md_glass_summary.py"
+
+
+rule md_committee:
+    input:
+        trajectory=rules.md_melt_quench.output.trajectory,
+        models=lambda wc: committee_files(wc.system, wc.model),
+    output:
+        table=f"{RESULTS}/{{system}}/md/{{model}}/rate{{rate}}/rep{{rep}}/committee.csv",
+    log:
+        f"{LOGS}/md_committee/{{system}}_{{model}}_rate{{rate}}_rep{{rep}}.log",
+    benchmark:
+        f"{BENCH}/md_committee/{{system}}_{{model}}_rate{{rate}}_rep{{rep}}.tsv"
+    wildcard_constraints:
+        model="sr|lr",
+    conda:
+        "../../envs/mlip.yaml"
+    threads: 1
+    resources:
+        runtime=res("md_committee", "runtime_min"),
+        mem_mb=res("md_committee", "mem_mb"),
+    params:
+        mlip_md=lambda wc: MLIP["md"],
+    script:
+        "../scripts/md_committee.py"
+
+
+rule md_committee_figure:
+    input:
+        tables=lambda wc: [
+            f"{md_dir(wc.system, model, rate, rep)}/committee.csv"
+            for model, rate, rep in md_runs(wc.system)
+            if model != "classical"
+        ],
+    output:
+        report(
+            f"{RESULTS}/{{system}}/figures/committee_disagreement.png",
+            caption="../report/committee_disagreement.rst",
+            category="Melt-quench MD",
+            subcategory="{system}",
+            labels={"figure": "committee disagreement vs temperature"},
+        ),
+    log:
+        f"{LOGS}/md_committee_figure/{{system}}.log",
+    group:
+        "figures"
+    conda:
+        "../../envs/plot.yaml"
+    threads: 1
+    resources:
+        runtime=res("figures", "runtime_min"),
+        mem_mb=res("figures", "mem_mb"),
+        figure_slots=1,
+    script:
+        "../scripts/md_committee_figure.py"

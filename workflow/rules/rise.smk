@@ -155,3 +155,69 @@ rule rise_summary:
         energy_source=lambda wc: f"classical potential {SYSTEMS[RISE['system']]['classical_potential']}",
     script:
         "../scripts/rise_summary.py"
+
+
+rule rise_vit:
+    input:
+        samples=rise_sample_files(),
+    output:
+        result=f"{RESULTS}/rise/vit/L{{L}}/seed{{seed}}.json",
+    log:
+        f"{LOGS}/rise_vit/L{{L}}_seed{{seed}}.log",
+    benchmark:
+        f"{BENCH}/rise_vit/L{{L}}_seed{{seed}}.tsv"
+    conda:
+        "../../envs/mlip.yaml"
+    threads: res("rise_vit", "threads")
+    resources:
+        runtime=res("rise_vit", "runtime_min"),
+        mem_mb=res("rise_vit", "mem_mb"),
+    params:
+        rise=RISE,
+        species=lambda wc: SYSTEMS[RISE["system"]]["species"],
+        # Checkpoints outside the declared output: a killed job resumes from them.
+        work=f"{RESULTS}/rise/vit/work",
+        energy_source=lambda wc: f"classical potential {SYSTEMS[RISE['system']]['classical_potential']}",
+    script:
+        "../scripts/rise_vit.py"
+
+
+rule rise_vit_summary:
+    input:
+        results=lambda wc: [
+            f"{RESULTS}/rise/vit/L{r}/seed{s}.json"
+            for r in RISE["vit"]["communication_blocks"]
+            for s in RISE["vit"]["seeds"]
+        ],
+        xgb_summary=rules.rise_summary.output.summary,
+    output:
+        summary=report(
+            f"{RESULTS}/rise/vit_summary.json",
+            category="RISE",
+            labels={"table": "ViT saturation vs XGBoost RISE"},
+        ),
+        rmse=report(
+            f"{RESULTS}/rise/figures/vit_rmse_vs_communication_length.png",
+            caption="../report/rise_vit_rmse.rst",
+            category="RISE",
+            labels={"figure": "ViT test RMSE vs communication length"},
+        ),
+        attribution=report(
+            f"{RESULTS}/rise/figures/vit_attribution_profile.png",
+            caption="../report/rise_vit_attribution.rst",
+            category="RISE",
+            labels={"figure": "ViT attribution radial profile"},
+        ),
+    log:
+        f"{LOGS}/rise_vit_summary/summary.log",
+    group:
+        "figures"
+    conda:
+        "../../envs/plot.yaml"
+    threads: 1
+    resources:
+        runtime=res("figures", "runtime_min"),
+        mem_mb=res("figures", "mem_mb"),
+        figure_slots=1,
+    script:
+        "../scripts/rise_vit_summary.py"

@@ -6,5 +6,12 @@ from vitrify.md.melt_quench import MeltQuench, spec_from_config
 
 setup_logging(snakemake.log[0])
 wc = snakemake.wildcards
-spec = spec_from_config(snakemake.config, wc.system, wc.model, float(wc.rate), int(wc.rep))
-MeltQuench(spec, Path(snakemake.output.meta).parent).run()
+potential = None
+if wc.model != "classical":
+    from vitrify.md.mlip_driver import mlip_potential
+
+    md = snakemake.params.mlip_md
+    potential = mlip_potential(snakemake.input.model, md["device"], md["dtype"], snakemake.threads)
+spec = spec_from_config(snakemake.config, wc.system, wc.model, float(wc.rate), int(wc.rep),
+                        potential_id=potential.name if potential else None)
+MeltQuench(spec, Path(snakemake.output.meta).parent, potential=potential).run()

@@ -1,0 +1,154 @@
+"""Trained SR/LR models driving the LAMMPS engine: protocol, resume after SIGKILL, guards,
+NVE drift, committee disagreement."""
+
+import copy
+import dataclasses
+import json
+import signal
+import subprocess
+import time
+
+import numpy as np
+import pytest
+import torch
+import yaml
+from ase.build import bulk
+from ase.io import read
+
+from mlip_samples import labelled_frames
+from vitrify.md.engine import single_point
+from vitrify.md.melt_quench import MeltQuench, SimulationError, closest_distance, spec_from_config
+from vitrify.md.mlip_driver import mlip_potential
+from vitrify.mlip.calculator import PotentialCalculator
+from vitrify.mlip.committee import disagreement, trajectory_disagreement
+from vitrify.mlip.models import ModelSpec
+from vitrify.mlip.train import TrainSettings, train_model
+
+TINY = dict(species=("Si", "O"), r_max_A=4.0, num_channels=8, max_L=0, correlation=2, num_interactions=1,
+            num_radial_basis=6, radial_mlp=(16, 16), lr_k_cutoff_inv_A=1.3, lr_heads=2, lr_head_dim=4,
+            lr_filter_basis=4)
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    """Two LR committee members and one SR model, trained briefly on classical labels."""
+    torch.set_num_threads(1)
+    root = tmp_path_factory.mktemp("models")
+    frames = labelled_frames(8, 48, seed=11, workdir=root)
+    out = {}
+    for name, arch, seed in (("lr0", "lr", 0), ("lr1", "lr", 1), ("sr0", "sr", 0)):
+        train_model(ModelSpec(arch=arch, **TINY), frames[:6], frames[6:], TrainSettings(max_epochs=3, batch_size=3),
+                    seed, root / name, root / f"{name}.pt", metadata={"label_method": "classical Vashishta 1990 (test)"})
+        out[name] = root / f"{name}.pt"
+    return out
+
+
+@pytest.fixture
+def md_config(repo):
+    """The test config's silica at 48 atoms, a short protocol ending with an NVE check."""
+    cfg = yaml.safe_load((repo / "config/test.yaml").read_text())
+    silica = cfg["systems"]["silica"]
+    silica["n_atoms"] = 48
+    silica["md"].update(thermo_interval_ps=0.02, frame_interval_ps=0.05, restart_interval_ps=0.05)
+    silica["protocol"] = [
+        {"name": "liquid", "ensemble": "nvt", "T_K": 3000, "duration_ps": 0.1},
+        {"name": "quench", "ensemble": "nvt", "T_start_K": 3000, "T_end_K": 300, "quench": True},
+        {"name": "glass", "ensemble": "nvt", "T_K": 300, "duration_ps": 0.1},
+        {"name": "nve_check", "ensemble": "nve", "T_K": 300, "duration_ps": 0.1, "save_frames": False},
+    ]
+    return cfg
+
+
+def test_callback_single_point_equals_direct_model_evaluation(models, tmp_path):
+    atoms = labelled_frames(1, 48, seed=99, workdir=tmp_path)[0]
+    atoms.set_cell(atoms.cell.array + [[0, 0, 0], [0.6, 0, 0], [0.3, -0.4, 0]], scale_atoms=True)  # triclinic
+    pot = mlip_potential(models["lr0"], device="cpu", dtype="float64")
+    energy, forces, stress = single_point(atoms, pot, ["Si", "O"], tmp_path)
+    direct = atoms.copy()
+    direct.calc = PotentialCalculator(models["lr0"])
+    assert energy == pytest.approx(direct.get_potential_energy(), abs=1e-8)
+    assert np.abs(forces - direct.get_forces()).max() < 1e-8
+    # LAMMPS' pressure includes the virial only (no velocities): equal to the model's stress.
+    assert np.abs(stress - direct.get_stress(voigt=True)).max() < 1e-8
+
+
+def test_lr_model_runs_the_protocol_with_nve_drift_reported(models, md_config, tmp_path):
+    pot = mlip_potential(models["lr0"], device="cpu", dtype="float64")
+    spec = spec_from_config(md_config, "silica", "lr", 10000, 0, potential_id=pot.name)
+    meta = MeltQuench(spec, tmp_path, potential=pot).run()
+    assert meta["model"] == "lr" and "reciprocal-space" in meta["energy_source"]
+    assert "classical Vashishta 1990 (test)" in meta["energy_source"]
+    assert set(meta["nve_drift_meV_per_atom_per_ps"]) == {"nve_check"}
+    assert np.isfinite(meta["nve_drift_meV_per_atom_per_ps"]["nve_check"])
+    frames = read(tmp_path / "trajectory.extxyz", ":")
+    assert {f.info["segment"] for f in frames} >= {"liquid", "quench", "glass"}
+
+
+def test_ml_run_killed_mid_quench_resumes_and_completes(models, md_config, tmp_path, venv_bin):
+    cfg = copy.deepcopy(md_config)
+    cfg["systems"]["silica"]["cooling_rates_K_per_ps"] = [2000]
+    cfg_path = tmp_path / "config.yaml"
+    cfg_path.write_text(yaml.safe_dump(cfg))
+    outdir = tmp_path / "run"
+    cmd = [venv_bin / "vitrify-md", "--config", cfg_path, "--system", "silica", "--model", "sr",
+           "--model-file", models["sr0"], "--device", "cpu", "--rate", "2000", "--outdir", outdir,
+           "--log", tmp_path / "md.log"]
+    spec = spec_from_config(cfg, "silica", "sr", 2000, 0, potential_id="x")
+    quench = next(s for s in spec.segments if s.name == "quench")
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    restarts = outdir / "work" / "restart"
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        steps = [int(p.name.split(".")[1]) for p in restarts.glob("restart.*.lmp")] if restarts.exists() else []
+        if steps and max(steps) > quench.first_step:
+            break
+        assert proc.poll() is None, "run finished before it could be killed"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not (outdir / "run.json").exists()
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    meta = json.loads((outdir / "run.json").read_text())
+    assert meta["resumed_from_steps"] and quench.first_step < meta["resumed_from_steps"][0] < quench.last_step
+    assert meta["potential"]["name"].startswith("mace-sr-")
+
+
+def test_temperature_runaway_stops_with_the_last_good_frame(models, md_config, tmp_path):
+    cfg = copy.deepcopy(md_config)
+    cfg["systems"]["silica"]["protocol"] = [
+        {"name": "heat", "ensemble": "nvt", "T_start_K": 500, "T_end_K": 5000, "duration_ps": 0.3},
+        {"name": "quench", "ensemble": "nvt", "T_start_K": 5000, "T_end_K": 300, "quench": True},
+    ]
+    pot = mlip_potential(models["sr0"], device="cpu")
+    spec = spec_from_config(cfg, "silica", "sr", 10000, 0, potential_id=pot.name)
+    spec = dataclasses.replace(spec, guard_max_temperature_K=1500.0)  # crossed while heating
+    with pytest.raises(SimulationError, match=r"temperature \d+ K above guard_max_temperature_K 1500 K.*last good frame"):
+        MeltQuench(spec, tmp_path, potential=pot).run()
+    kept = read(tmp_path / "last_good.extxyz")
+    assert kept.info["step"] > 0 and kept.info["temperature_K"] <= 1500
+    assert not (tmp_path / "run.json").exists()
+
+
+def test_closest_distance_guard_finds_the_close_pair():
+    atoms = bulk("Si", "diamond", a=5.43, cubic=True)
+    assert closest_distance(atoms, 2.0) is None  # Si-Si is 2.35 A
+    atoms.positions[1] = atoms.positions[0] + [0.5, 0.5, 0.0]
+    d, i, j = closest_distance(atoms, 2.0)
+    assert d == pytest.approx(np.sqrt(0.5), abs=1e-9) and {i, j} == {0, 1}
+
+
+def test_committee_spread_is_zero_for_identical_members_and_positive_otherwise(models, tmp_path):
+    frames = labelled_frames(2, 48, seed=7, workdir=tmp_path)
+    for i, a in enumerate(frames):
+        a.info.update(step=i, time_ps=0.1 * i, segment="quench", temperature_K=1000.0, T_target_K=1000.0)
+    same = [PotentialCalculator(models["lr0"]) for _ in range(3)]
+    rows = trajectory_disagreement(frames, same)
+    assert all(r["force_sd_max_eV_per_A"] < 1e-12 for r in rows)
+    rows = trajectory_disagreement(frames, [PotentialCalculator(models["lr0"]), PotentialCalculator(models["lr1"])])
+    assert all(r["force_sd_mean_eV_per_A"] > 0 for r in rows) and rows[1]["step"] == 1
+    # Two members at +-d: the spread per atom is |d|.
+    forces = np.zeros((2, 4, 3))
+    forces[0, :, 0], forces[1, :, 0] = 0.1, -0.1
+    spread = disagreement(np.array([1.0, 1.0]), forces)
+    assert spread["force_sd_mean_eV_per_A"] == pytest.approx(0.1) and spread["energy_sd_meV_per_atom"] == 0.0

@@ -1,0 +1,62 @@
+"""A trained vitrify potential (SR or LR) as the force field of the LAMMPS engine.
+
+The model runs inside a `fix external` callback (see external.py): LAMMPS integrates,
+thermostats and barostats; the model gives energy, forces and virial on CPU or CUDA.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+import torch
+
+from .external import ExternalPotential
+
+log = logging.getLogger("vitrify.md")
+
+
+def resolve_device(device: str) -> str:
+    """'auto' means CUDA when this process sees a GPU, else CPU; 'cuda' without one is an error."""
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("device 'cuda' requested but torch sees no CUDA device (CUDA_VISIBLE_DEVICES, driver?)")
+    return device
+
+
+def file_digest(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()[:12]
+
+
+def mlip_potential(model_file: str | Path, device: str = "auto", dtype: str = "float64",
+                   threads: int = 1) -> ExternalPotential:
+    """An ExternalPotential evaluating the model in `model_file`.
+
+    Its name carries the file's hash, so the MD fingerprint changes when the model does.
+    """
+    from ..mlip.calculator import PotentialCalculator  # torch model code only where needed
+    from ..mlip.model_io import load_model
+
+    torch.set_num_threads(max(1, int(threads)))
+    device = resolve_device(device)
+    model, meta = load_model(model_file, device=device, dtype=dtype)
+    calc = PotentialCalculator(model, device=device, dtype=dtype)
+    spec = model.spec
+    name = f"mace-{spec.arch}-{file_digest(model_file)}"
+    log.info("%s: %s on %s in %s, r_max %.2f A, %d torch threads", model_file, name, device, dtype,
+             spec.r_max_A, torch.get_num_threads())
+    arch = {"sr": "MACE (short-range)", "lr": "MACE + reciprocal-space gated attention (long-range)"}[spec.arch]
+    return ExternalPotential(
+        name=name,
+        calculator=calc,
+        cutoff_A=float(spec.r_max_A),
+        citation=(f"{arch} trained by vitrify on {meta.get('label_method', 'unknown')} labels; "
+                  f"model file {Path(model_file).name}; device {device}, {dtype}"),
+        filename=str(model_file),
+    )
