@@ -84,6 +84,38 @@ def test_reference_dataset_outputs(finished_run):
     assert (finished_run / "results" / "test" / "silica" / "figures" / "reference_dataset.png").stat().st_size > 10_000
 
 
+def test_mlip_outputs(finished_run):
+    silica = finished_run / "results" / "test" / "silica"
+    table = pd.read_csv(silica / "models" / "evaluation.csv")
+    assert set(table["arch"]) == {"sr", "lr"} and (table["n_members"] == 3).all()
+    assert "all" in set(table["origin"])
+    assert table["reference_labels"].str.contains("GFN1-xTB").all()
+    for name in ("parity", "learning_curves", "training"):
+        assert (silica / "figures" / f"mlip_{name}.png").stat().st_size > 10_000
+    check = json.loads((silica / "models" / "sr" / "seed0" / "export_check.json").read_text())
+    assert check["max_abs_dE_eV"] < 1e-6 and check["max_abs_dF_eV_A"] < 1e-6
+    for arch in ("sr", "lr"):
+        meta = json.loads((silica / "md" / arch / "rate2000" / "rep0" / "run.json").read_text())
+        assert meta["potential"]["name"].startswith(f"mace-{arch}-")
+        assert "GFN1-xTB" in meta["energy_source"]
+        assert set(meta["nve_drift_meV_per_atom_per_ps"]) == {"nve_check"}
+        committee = pd.read_csv(silica / "md" / arch / "rate2000" / "rep0" / "committee.csv")
+        assert len(committee) >= 3 and (committee["n_members"] == 3).all()
+        assert (committee["force_sd_mean_eV_per_A"] > 0).all()
+    assert (silica / "figures" / "committee_disagreement.png").stat().st_size > 10_000
+
+
+def test_vit_outputs(finished_run):
+    rise = finished_run / "results" / "test" / "rise"
+    summary = json.loads((rise / "vit_summary.json").read_text())
+    assert summary["r"] == [1, 2] and summary["n_seeds"] == [3, 3]
+    assert "XGBoost RISE" in summary["statement"]
+    for name in ("rmse_vs_communication_length", "attribution_profile"):
+        assert (rise / "figures" / f"vit_{name}.png").stat().st_size > 10_000
+    result = json.loads((rise / "vit" / "L2" / "seed0.json").read_text())
+    assert result["attribution_profile"] and result["n_test"] >= 1
+
+
 def test_nothing_left_to_do_after_run(repo, venv_bin, finished_run):
     res = _snakemake(venv_bin, repo, finished_run, "-n")
     assert res.returncode == 0 and "Nothing to be done" in res.stdout, res.stdout[-3000:]
@@ -129,6 +161,20 @@ def test_campaign_dry_run_requests_gpus_through_profile(repo, venv_bin):
     blocks = res.stdout.split("rule ")
     md = [b for b in blocks if b.startswith("md_melt_quench:")]
     figs = [b for b in blocks if b.startswith("md_thermo_figure:")]
-    assert len(md) == 3 * 3 + 4 * 4
+    assert len(md) == 3 * 3 * 3 + 4 * 4  # silica: classical, SR, LR x 3 rates x 3 replicas
     assert all("gpu=1" in b and "slurm_partition=gpu" in b for b in md)
+    for rule in ("mlip_train", "md_committee", "rise_vit"):
+        jobs = [b for b in blocks if b.startswith(f"{rule}:")]
+        assert jobs and all("gpu=1" in b and "slurm_partition=gpu" in b for b in jobs), rule
     assert figs and not any("gpu=1" in b for b in figs)
+
+
+def test_one_model_figure_reruns_without_retraining(repo, venv_bin, finished_run):
+    figure = finished_run / "results" / "test" / "silica" / "figures" / "mlip_parity.png"
+    model = finished_run / "results" / "test" / "silica" / "models" / "lr" / "seed0" / "model.pt"
+    before = model.stat().st_mtime_ns
+    figure.unlink()
+    dry = _snakemake(venv_bin, repo, finished_run, figure.relative_to(finished_run), "-n")
+    assert _job_counts(dry.stdout) == {"mlip_summary": 1}, dry.stdout[-3000:]
+    res = _snakemake(venv_bin, repo, finished_run, figure.relative_to(finished_run))
+    assert res.returncode == 0 and figure.exists() and model.stat().st_mtime_ns == before

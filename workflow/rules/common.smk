@@ -156,6 +156,14 @@ def mlip_members():
     ]
 
 
+def mlip_dir(arch, member):
+    return f"{RESULTS}/{MLIP['system']}/models/{arch}/{member}"
+
+
+def mlip_dataset(split):
+    return f"{RESULTS}/{MLIP['system']}/reference/dataset/{split}.extxyz"
+
+
 def md_model_file(system, model):
     """The model file driving an ML melt-quench (the first committee seed), or nothing."""
     if model == "classical":
@@ -164,7 +172,9 @@ def md_model_file(system, model):
 
 
 def committee_files(system, model):
-    return [f"{RESULTS}/{system}/models/{model}/seed{s}/model.pt" for s in MLIP["seeds"]]
+    return [
+        f"{RESULTS}/{system}/models/{model}/seed{s}/model.pt" for s in MLIP["seeds"]
+    ]
 
 
 def all_targets():

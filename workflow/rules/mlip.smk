@@ -2,14 +2,6 @@
 # a committee of seeds each, learning curves, test-set evaluation and TorchScript export.
 
 
-def mlip_dir(arch, member):
-    return f"{RESULTS}/{MLIP['system']}/models/{arch}/{member}"
-
-
-def mlip_dataset(split):
-    return f"{RESULTS}/{MLIP['system']}/reference/dataset/{split}.extxyz"
-
-
 rule mlip_train:
     input:
         train=lambda wc: mlip_dataset("train"),
@@ -75,11 +67,15 @@ rule mlip_export_torchscript:
 
 rule mlip_summary:
     input:
-        errors=lambda wc: [f"{mlip_dir(a, m)}/test_errors.csv" for a, m in mlip_members()],
+        errors=lambda wc: [
+            f"{mlip_dir(a, m)}/test_errors.csv" for a, m in mlip_members()
+        ],
         predictions=lambda wc: [
             f"{mlip_dir(a, m)}/test_predictions.npz" for a, m in mlip_members()
         ],
-        histories=lambda wc: [f"{mlip_dir(a, m)}/history.csv" for a, m in mlip_members()],
+        histories=lambda wc: [
+            f"{mlip_dir(a, m)}/history.csv" for a, m in mlip_members()
+        ],
     output:
         table=report(
             f"{RESULTS}/{{system}}/models/evaluation.csv",
