@@ -19,7 +19,7 @@ def annealed(repo, tmp_path_factory):
     cfg["rise"]["snapshots_per_anneal"] = 3
     work = tmp_path_factory.mktemp("rise")
     MeltQuench(spec_from_config(cfg, "cuzr", "classical", 2000, 0), work / "glass").run()
-    spec = anneal_spec(cfg, str(work / "glass" / "final.extxyz"), 2000, 0, 600.0)
+    spec = anneal_spec(cfg, str(work / "glass" / "final.extxyz"), 2000, 0, 600.0, cfg["rise"]["studies"][0])
     MeltQuench(spec, work / "anneal").run()
     return cfg, spec, work
 

@@ -49,7 +49,7 @@ def test_all_outputs_and_logs(finished_run):
 
 
 def test_rise_chain_outputs(finished_run):
-    rise = finished_run / "results" / "test" / "rise"
+    rise = finished_run / "results" / "test" / "rise" / "cuzr_classical"
     summary = json.loads((rise / "summary.json").read_text())
     assert summary["radii_A"] == [3.0, 5.0] and summary["rise_A"] in (3.0, 5.0)
     assert summary["energy_source"].startswith("inherent-structure energies from classical potential")
@@ -105,8 +105,19 @@ def test_mlip_outputs(finished_run):
     assert (silica / "figures" / "committee_disagreement.png").stat().st_size > 10_000
 
 
-def test_vit_outputs(finished_run):
+def test_silica_lr_rise_study_and_comparison(finished_run):
     rise = finished_run / "results" / "test" / "rise"
+    summary = json.loads((rise / "silica_lr" / "summary.json").read_text())
+    assert summary["energy_source"].startswith("inherent-structure energies from MACE LR")
+    samples = read(rise / "silica_lr" / "samples" / "rate2000_rep0_T800.extxyz", ":")
+    assert len(samples) == 6 and "reciprocal-space" in samples[0].info["energy_source"]
+    studies = json.loads((rise / "studies.json").read_text())
+    assert set(studies["studies"]) == {"cuzr_classical", "silica_lr"} and studies["same_system_pairs"] == []
+    assert (rise / "figures" / "rmse_vs_radius_studies.png").stat().st_size > 10_000
+
+
+def test_vit_outputs(finished_run):
+    rise = finished_run / "results" / "test" / "rise" / "cuzr_classical"
     summary = json.loads((rise / "vit_summary.json").read_text())
     assert summary["r"] == [1, 2] and summary["n_seeds"] == [3, 3]
     assert "XGBoost RISE" in summary["statement"]

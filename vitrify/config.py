@@ -176,8 +176,25 @@ def _check_analysis(config: dict, source: str, base_dir: Path) -> None:
 
 def _check_rise(config: dict, source: str) -> None:
     rise = config["rise"]
-    if rise["system"] not in config["systems"]:
-        raise ConfigError(source, "rise.system", rise["system"], f"one of the systems {sorted(config['systems'])}")
+    names = []
+    for i, study in enumerate(rise["studies"]):
+        key = f"rise.studies[{i}]"
+        if study["system"] not in config["systems"]:
+            raise ConfigError(source, f"{key}.system", study["system"], f"one of the systems {sorted(config['systems'])}")
+        system = config["systems"][study["system"]]
+        if study["model"] not in system["models"]:
+            raise ConfigError(source, f"{key}.model", study["model"],
+                              f"a model that runs the melt-quench of {study['system']} ({system['models']})")
+        name = f"{study['system']}_{study['model']}"
+        if name in names:
+            raise ConfigError(source, key, name, "each (system, model) study once")
+        names.append(name)
+        if study["vit"] and not rise.get("vit"):
+            raise ConfigError(source, f"{key}.vit", True, "a rise.vit section with the transformer's settings")
+        hold_steps = rise["anneal_duration_ps"] * 1000.0 / system["md"]["timestep_fs"]
+        if 4 * rise["snapshots_per_anneal"] > hold_steps:
+            raise ConfigError(source, "rise.snapshots_per_anneal", rise["snapshots_per_anneal"],
+                              f"at most a quarter as many snapshots as MD steps in the hold ({int(hold_steps)} steps of {study['system']})")
     vit = rise.get("vit")
     if vit:
         if vit["grid"] % vit["patch"]:
@@ -189,10 +206,6 @@ def _check_rise(config: dict, source: str) -> None:
                                   f"a divisor of the token grid grid/patch = {tokens} (blocks tile the periodic grid)")
         if vit["embed_dim"] % vit["heads"]:
             raise ConfigError(source, "rise.vit.heads", vit["heads"], f"a divisor of rise.vit.embed_dim ({vit['embed_dim']})")
-    hold_steps = rise["anneal_duration_ps"] * 1000.0 / config["systems"][rise["system"]]["md"]["timestep_fs"]
-    if 4 * rise["snapshots_per_anneal"] > hold_steps:
-        raise ConfigError(source, "rise.snapshots_per_anneal", rise["snapshots_per_anneal"],
-                          f"at most a quarter as many snapshots as MD steps in the hold ({int(hold_steps)} steps)")
 
 
 def _require_file(source: str, key: str, value: str, base_dir: Path, expected: str) -> None:

@@ -152,3 +152,23 @@ def test_committee_spread_is_zero_for_identical_members_and_positive_otherwise(m
     forces[0, :, 0], forces[1, :, 0] = 0.1, -0.1
     spread = disagreement(np.array([1.0, 1.0]), forces)
     assert spread["force_sd_mean_eV_per_A"] == pytest.approx(0.1) and spread["energy_sd_meV_per_atom"] == 0.0
+
+
+def test_ml_model_minimises_snapshots_to_inherent_structures(models, tmp_path):
+    # The RISE samples of the ML silica studies: LAMMPS' minimiser driven through the callback.
+    from vitrify.rise.samples import IS_ENERGY_KEY, minimise_snapshots
+
+    snaps = labelled_frames(2, 48, seed=21, workdir=tmp_path)
+    for i, a in enumerate(snaps):
+        a.info.update(step=i, time_ps=0.0)
+    pot = mlip_potential(models["lr0"], device="cpu")
+    samples = minimise_snapshots(snaps, pot, ["Si", "O"], tmp_path / "is", {"T_anneal_K": 1000.0}, 1e-3, 2000)
+    for snap, sample in zip(snaps, samples):
+        direct = sample.copy()
+        direct.calc = PotentialCalculator(models["lr0"])
+        assert direct.get_potential_energy() / len(sample) == pytest.approx(sample.info[IS_ENERGY_KEY], abs=1e-8)
+        start = snap.copy()
+        start.calc = PotentialCalculator(models["lr0"])
+        assert sample.info[IS_ENERGY_KEY] < start.get_potential_energy() / len(snap)
+        assert np.abs(direct.get_forces()).max() < 5e-3
+        assert "reciprocal-space" in sample.info["energy_source"]

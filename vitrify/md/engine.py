@@ -127,10 +127,12 @@ def energy_and_forces(atoms: Atoms, potential, type_species: list[str],
     return energy, forces
 
 
-def inherent_structure(atoms: Atoms, potential_commands: list[str], type_species: list[str],
+def inherent_structure(atoms: Atoms, potential, type_species: list[str],
                        workdir: Path, ftol_eV_per_A: float = 1e-4, max_iterations: int = 10000
                        ) -> tuple[Atoms, float, int]:
     """Minimise at fixed cell (conjugate gradient) to the inherent structure.
+
+    `potential` is a ClassicalPotential, an ExternalPotential, or a list of LAMMPS commands.
 
     Returns the minimised configuration (order of `atoms`), its potential energy in eV and
     the number of iterations LAMMPS took.
@@ -138,7 +140,10 @@ def inherent_structure(atoms: Atoms, potential_commands: list[str], type_species
     session = LammpsSession(type_species)
     try:
         session.load_atoms(atoms, Path(workdir) / "inherent_start.data")
-        session.commands(potential_commands)
+        if isinstance(potential, list):
+            session.commands(potential)
+        else:
+            set_potential(session, potential, type_species)
         session.commands([
             "thermo_style custom step pe fnorm",
             "min_style cg",

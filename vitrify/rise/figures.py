@@ -140,3 +140,19 @@ def attribution_profiles(results: Sequence[dict], path: Path, title: str = "") -
         ax.set_title(title, fontsize=9)
         ax.legend(fontsize=7)
         _save(fig, path)
+
+
+def rmse_vs_radius_studies(summaries: dict[str, dict], path: Path) -> None:
+    """Each study's mean test RMSE over seeds vs radius, divided by its own minimum."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(5, 3.4))
+        for i, (name, s) in enumerate(sorted(summaries.items())):
+            mean = np.asarray(s["rmse_mean_meV_per_atom"])
+            sd = np.asarray(s["rmse_std_meV_per_atom"])
+            ax.errorbar(s["radii_A"], mean / mean.min(), yerr=sd / mean.min(), fmt="o-", ms=4, capsize=3, lw=1,
+                        color=f"C{i}", label=f"{name} (RISE {s['rise_A']:g} $\\AA$, min {mean.min():.2g} meV/atom)")
+            ax.axvline(s["rise_A"], color=f"C{i}", ls="--", lw=0.8)
+        ax.set_xlabel("SOAP cutoff radius ($\\AA$)")
+        ax.set_ylabel("test RMSE / its minimum")
+        ax.legend(fontsize=7)
+        _save(fig, path)

@@ -27,11 +27,19 @@ log = logging.getLogger("vitrify.rise")
 IS_ENERGY_KEY = "is_energy_eV_per_atom"
 
 
-def anneal_spec(config: dict, glass_file: str, rate: float, replica: int, T_anneal_K: float) -> MeltQuenchSpec:
-    """Heat the glass in `glass_file` to T_anneal_K and hold it, saving snapshots of the hold."""
+def study_name(study: dict) -> str:
+    """A RISE study is one system with one model: 'cuzr_classical', 'silica_lr'."""
+    return f"{study['system']}_{study['model']}"
+
+
+def anneal_spec(config: dict, glass_file: str, rate: float, replica: int, T_anneal_K: float,
+                study: dict, potential_id: str | None = None) -> MeltQuenchSpec:
+    """Heat the glass in `glass_file` to T_anneal_K and hold it, saving snapshots of the hold.
+
+    The study's model runs the anneal; an ML model needs `potential_id` (see spec_from_config).
+    """
     rise = config["rise"]
-    system = rise["system"]
-    base = spec_from_config(config, system, "classical", rate, replica)
+    base = spec_from_config(config, study["system"], study["model"], rate, replica, potential_id=potential_id)
     start = read_start_structure(glass_file)
     ensemble = rise["anneal_ensemble"]
     pressure = {"pressure_GPa": rise["anneal_pressure_GPa"]} if ensemble == "npt" else {}
@@ -74,16 +82,18 @@ def hold_snapshots(trajectory: Path, n_snapshots: int, segment: str = "anneal") 
     return [frames[i] for i in picks]
 
 
-def minimise_snapshots(snapshots: list[Atoms], potential: str, species: list[str], workdir: Path,
+def minimise_snapshots(snapshots: list[Atoms], potential, species: list[str], workdir: Path,
                        labels: dict, ftol_eV_per_A: float, max_iterations: int) -> list[Atoms]:
     """Inherent structures of `snapshots`, one file per finished snapshot in workdir.
 
-    A killed job reruns only the snapshots without a file; each file is written whole
-    (temp + rename).
+    `potential` is a classical potential's name or a potential object (an ML model's
+    ExternalPotential). A killed job reruns only the snapshots without a file; each file
+    is written whole (temp + rename).
     """
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    commands = get_potential(potential).commands(species)
+    if isinstance(potential, str):
+        potential = get_potential(potential)
     out = []
     for i, snap in enumerate(snapshots):
         done = workdir / f"sample_{i:05d}.extxyz"
@@ -91,7 +101,7 @@ def minimise_snapshots(snapshots: list[Atoms], potential: str, species: list[str
             out.append(read(done))
             continue
         minimised, energy, iterations = inherent_structure(
-            snap, commands, species, workdir, ftol_eV_per_A=ftol_eV_per_A, max_iterations=max_iterations)
+            snap, potential, species, workdir, ftol_eV_per_A=ftol_eV_per_A, max_iterations=max_iterations)
         minimised.info.update(labels)
         minimised.info.update({
             "sample_index": i,
@@ -99,7 +109,7 @@ def minimise_snapshots(snapshots: list[Atoms], potential: str, species: list[str
             "snapshot_time_ps": float(snap.info["time_ps"]),
             IS_ENERGY_KEY: energy / len(minimised),
             "minimiser_iterations": iterations,
-            "energy_source": f"classical potential {potential}",
+            "energy_source": potential.energy_source,
         })
         tmp = done.with_suffix(".tmp")
         write(tmp, minimised, format="extxyz")

@@ -21,6 +21,9 @@ RISE = config.get("rise")
 ANALYSIS = config.get("analysis")
 REFERENCE = config.get("reference")
 MLIP = config.get("mlip")
+RISE_STUDIES = (
+    {f"{st['system']}_{st['model']}": st for st in RISE["studies"]} if RISE else {}
+)
 
 
 wildcard_constraints:
@@ -31,6 +34,7 @@ wildcard_constraints:
     T=r"[0-9][0-9.]*",
     r=r"[0-9][0-9.]*",
     L=r"\d+",
+    study="|".join(RISE_STUDIES) if RISE else "none",
     seed=r"\d+",
     phase="|".join(ANALYSIS["phases"]) if ANALYSIS else "none",
     cond=r"\d+",
@@ -65,25 +69,37 @@ def res(rule_name, key):
     return table.get(rule_name, {}).get(key, table["default"][key])
 
 
-def rise_sample_files():
-    """Inherent-structure sample sets: every glass of the RISE system x anneal temperature."""
-    if RISE is None:
-        return []
+def rise_temperatures(study):
+    st = RISE_STUDIES[study]
+    return st.get("anneal_temperatures_K", RISE["anneal_temperatures_K"])
+
+
+def rise_sample_files(study):
+    """Inherent-structure sample sets of a study: every glass of its system and model
+    x anneal temperature."""
+    st = RISE_STUDIES[study]
     return [
-        f"{RESULTS}/rise/samples/rate{rate}_rep{rep}_T{fmt_rate(T)}.extxyz"
-        for model, rate, rep in md_runs(RISE["system"])
-        if model == "classical"
-        for T in RISE["anneal_temperatures_K"]
+        f"{RESULTS}/rise/{study}/samples/rate{rate}_rep{rep}_T{fmt_rate(T)}.extxyz"
+        for model, rate, rep in md_runs(st["system"])
+        if model == st["model"]
+        for T in rise_temperatures(study)
     ]
 
 
-def rise_grid(kind, ext):
+def rise_grid(study, kind, ext):
     """One file per (radius, seed) of a RISE stage: kind is 'xgb' or 'environments'."""
     return [
-        f"{RESULTS}/rise/{kind}/r{fmt_rate(r)}/seed{seed}.{ext}"
+        f"{RESULTS}/rise/{study}/{kind}/r{fmt_rate(r)}/seed{seed}.{ext}"
         for r in RISE["soap_r_cut_A"]
         for seed in RISE["seeds"]
     ]
+
+
+def rise_energy_source(study):
+    st = RISE_STUDIES[study]
+    if st["model"] == "classical":
+        return f"classical potential {SYSTEMS[st['system']]['classical_potential']}"
+    return f"MACE {st['model'].upper()} (first committee seed) trained on the {st['system']} reference data"
 
 
 def compare_rate(system):
@@ -178,7 +194,7 @@ def committee_files(system, model):
 
 
 def all_targets():
-    targets = rise_sample_files()
+    targets = []
     if REFERENCE is not None:
         targets.append(f"{RESULTS}/{REFERENCE['system']}/figures/reference_dataset.png")
     if ANALYSIS is not None:
@@ -199,16 +215,18 @@ def all_targets():
             )
         if any(m != "classical" for m in SYSTEMS[system]["models"]):
             targets.append(f"{RESULTS}/{system}/figures/committee_disagreement.png")
-    if RISE is not None:
+    for study, st in RISE_STUDIES.items():
         targets += [
-            f"{RESULTS}/rise/figures/{name}.png"
+            f"{RESULTS}/rise/{study}/figures/{name}.png"
             for name in ("rmse_vs_radius", "environments_vs_radius", "parity_at_rise")
         ]
-        if RISE.get("vit"):
+        if st["vit"]:
             targets += [
-                f"{RESULTS}/rise/figures/vit_{name}.png"
+                f"{RESULTS}/rise/{study}/figures/vit_{name}.png"
                 for name in ("rmse_vs_communication_length", "attribution_profile")
             ]
+    if len(RISE_STUDIES) > 1:
+        targets.append(f"{RESULTS}/rise/figures/rmse_vs_radius_studies.png")
     for system in SYSTEMS:
         for model, rate, rep in md_runs(system):
             targets.append(

@@ -3,10 +3,17 @@ from pathlib import Path
 
 from vitrify.logs import setup_logging
 from vitrify.md.melt_quench import MeltQuench
-from vitrify.rise.samples import anneal_spec
+from vitrify.rise.samples import anneal_spec, study_name
 
 setup_logging(snakemake.log[0])
-wc = snakemake.wildcards
-spec = anneal_spec(snakemake.config, snakemake.input.glass, float(wc.rate), int(wc.rep), float(wc.T))
-label = f"rise/rate{wc.rate}/rep{wc.rep}/T{wc.T}"
-MeltQuench(spec, Path(snakemake.output.meta).parent, label=label).run()
+wc, study = snakemake.wildcards, snakemake.params.study
+potential = None
+if study["model"] != "classical":
+    from vitrify.md.mlip_driver import mlip_potential
+
+    md = snakemake.config["mlip"]["md"]
+    potential = mlip_potential(snakemake.input.model, md["device"], md["dtype"], snakemake.threads)
+spec = anneal_spec(snakemake.config, snakemake.input.glass, float(wc.rate), int(wc.rep), float(wc.T), study,
+                   potential_id=potential.name if potential else None)
+label = f"rise/{study_name(study)}/rate{wc.rate}/rep{wc.rep}/T{wc.T}"
+MeltQuench(spec, Path(snakemake.output.meta).parent, label=label, potential=potential).run()

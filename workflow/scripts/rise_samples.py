@@ -3,12 +3,17 @@ from vitrify.logs import setup_logging
 from vitrify.rise.samples import hold_snapshots, minimise_snapshots, write_samples
 
 setup_logging(snakemake.log[0])
-wc = snakemake.wildcards
-rise = snakemake.params.rise
-system = snakemake.config["systems"][rise["system"]]
+wc, rise, study = snakemake.wildcards, snakemake.params.rise, snakemake.params.study
+system = snakemake.config["systems"][study["system"]]
+potential = system["classical_potential"]
+if study["model"] != "classical":
+    from vitrify.md.mlip_driver import mlip_potential
+
+    md = snakemake.config["mlip"]["md"]
+    potential = mlip_potential(snakemake.input.model, md["device"], md["dtype"], snakemake.threads)
 samples = minimise_snapshots(
     hold_snapshots(snakemake.input.trajectory, rise["snapshots_per_anneal"]),
-    potential=system["classical_potential"],
+    potential=potential,
     species=system["species"],
     workdir=snakemake.params.work,
     labels={"cooling_rate_K_per_ps": float(wc.rate), "replica": int(wc.rep), "T_anneal_K": float(wc.T)},

@@ -8,7 +8,7 @@ from vitrify.rise.soap import SoapSettings, write_soap_store
 
 setup_logging(snakemake.log[0])
 rise = snakemake.params.rise
-species = snakemake.config["systems"][rise["system"]]["species"]
+species = snakemake.config["systems"][snakemake.params.study["system"]]["species"]
 settings = SoapSettings(tuple(species), float(snakemake.wildcards.r), rise["soap_n_max"], rise["soap_l_max"],
                         rise["soap_sigma_A"])
 samples = read_sample_sets(snakemake.input.samples)
