@@ -191,9 +191,10 @@ def _check_rise(config: dict, source: str) -> None:
         names.append(name)
         if study["vit"] and not rise.get("vit"):
             raise ConfigError(source, f"{key}.vit", True, "a rise.vit section with the transformer's settings")
-        hold_steps = rise["anneal_duration_ps"] * 1000.0 / system["md"]["timestep_fs"]
-        if 4 * rise["snapshots_per_anneal"] > hold_steps:
-            raise ConfigError(source, "rise.snapshots_per_anneal", rise["snapshots_per_anneal"],
+        settings = {**rise, **study}
+        hold_steps = settings["anneal_duration_ps"] * 1000.0 / system["md"]["timestep_fs"]
+        if 4 * settings["snapshots_per_anneal"] > hold_steps:
+            raise ConfigError(source, "rise.snapshots_per_anneal", settings["snapshots_per_anneal"],
                               f"at most a quarter as many snapshots as MD steps in the hold ({int(hold_steps)} steps of {study['system']})")
     vit = rise.get("vit")
     if vit:

@@ -21,6 +21,7 @@ from ..md.engine import inherent_structure
 from ..md.melt_quench import MeltQuenchSpec, read_start_structure, spec_from_config
 from ..md.potentials import get_potential
 from ..md.protocol import build_segments
+from .studies import study_settings
 
 log = logging.getLogger("vitrify.rise")
 
@@ -38,7 +39,7 @@ def anneal_spec(config: dict, glass_file: str, rate: float, replica: int, T_anne
 
     The study's model runs the anneal; an ML model needs `potential_id` (see spec_from_config).
     """
-    rise = config["rise"]
+    rise = study_settings(config["rise"], study)
     base = spec_from_config(config, study["system"], study["model"], rate, replica, potential_id=potential_id)
     start = read_start_structure(glass_file)
     ensemble = rise["anneal_ensemble"]

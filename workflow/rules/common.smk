@@ -3,6 +3,7 @@ import sys
 from pathlib import Path
 
 from vitrify.config import ConfigError, validate_config
+from vitrify.rise.studies import study_settings
 
 CONFIG_SOURCE = (
     ", ".join(map(str, workflow.overwrite_configfiles)) or "config/config.yaml"
@@ -69,9 +70,13 @@ def res(rule_name, key):
     return table.get(rule_name, {}).get(key, table["default"][key])
 
 
+def rise_settings(study):
+    """The rise section with the study's own overrides (vitrify.rise.samples.study_settings)."""
+    return study_settings(RISE, RISE_STUDIES[study])
+
+
 def rise_temperatures(study):
-    st = RISE_STUDIES[study]
-    return st.get("anneal_temperatures_K", RISE["anneal_temperatures_K"])
+    return rise_settings(study)["anneal_temperatures_K"]
 
 
 def rise_sample_files(study):

@@ -21,7 +21,7 @@ rule rise_anneal:
         runtime=res("rise_anneal", "runtime_min"),
         mem_mb=res("rise_anneal", "mem_mb"),
     params:
-        rise=RISE,
+        rise=lambda wc: rise_settings(wc.study),
         study=lambda wc: RISE_STUDIES[wc.study],
     script:
         "../scripts/rise_anneal.py"
@@ -46,7 +46,7 @@ rule rise_samples:
         runtime=res("rise_samples", "runtime_min"),
         mem_mb=res("rise_samples", "mem_mb"),
     params:
-        rise=RISE,
+        rise=lambda wc: rise_settings(wc.study),
         study=lambda wc: RISE_STUDIES[wc.study],
         work=lambda wc: f"{RESULTS}/rise/{wc.study}/samples/work/rate{wc.rate}_rep{wc.rep}_T{wc.T}",
     script:
@@ -69,7 +69,7 @@ rule rise_soap:
         runtime=res("rise_soap", "runtime_min"),
         mem_mb=res("rise_soap", "mem_mb"),
     params:
-        rise=RISE,
+        rise=lambda wc: rise_settings(wc.study),
         study=lambda wc: RISE_STUDIES[wc.study],
     script:
         "../scripts/rise_soap.py"
@@ -93,7 +93,7 @@ rule rise_environments:
         runtime=res("rise_environments", "runtime_min"),
         mem_mb=res("rise_environments", "mem_mb"),
     params:
-        rise=RISE,
+        rise=lambda wc: rise_settings(wc.study),
         study=lambda wc: RISE_STUDIES[wc.study],
     script:
         "../scripts/rise_environments.py"
@@ -116,7 +116,7 @@ rule rise_xgboost:
         runtime=res("rise_xgboost", "runtime_min"),
         mem_mb=res("rise_xgboost", "mem_mb"),
     params:
-        rise=RISE,
+        rise=lambda wc: rise_settings(wc.study),
         study=lambda wc: RISE_STUDIES[wc.study],
     script:
         "../scripts/rise_xgboost.py"
@@ -166,7 +166,7 @@ rule rise_summary:
         mem_mb=res("figures", "mem_mb"),
         figure_slots=1,
     params:
-        rise=RISE,
+        rise=lambda wc: rise_settings(wc.study),
         study=lambda wc: RISE_STUDIES[wc.study],
         energy_source=lambda wc: rise_energy_source(wc.study),
     script:
@@ -189,7 +189,7 @@ rule rise_vit:
         runtime=res("rise_vit", "runtime_min"),
         mem_mb=res("rise_vit", "mem_mb"),
     params:
-        rise=RISE,
+        rise=lambda wc: rise_settings(wc.study),
         study=lambda wc: RISE_STUDIES[wc.study],
         species=lambda wc: SYSTEMS[RISE_STUDIES[wc.study]["system"]]["species"],
         # Checkpoints outside the declared output: a killed job resumes from them.
