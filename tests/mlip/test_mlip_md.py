@@ -53,7 +53,7 @@ def md_config(repo):
     silica["protocol"] = [
         {"name": "liquid", "ensemble": "nvt", "T_K": 3000, "duration_ps": 0.1},
         {"name": "quench", "ensemble": "nvt", "T_start_K": 3000, "T_end_K": 300, "quench": True},
-        {"name": "glass", "ensemble": "nvt", "T_K": 300, "duration_ps": 0.1},
+        {"name": "glass", "ensemble": "npt", "T_K": 300, "duration_ps": 0.1, "pressure_GPa": 0.0},  # NPT virial
         {"name": "nve_check", "ensemble": "nve", "T_K": 300, "duration_ps": 0.1, "save_frames": False},
     ]
     return cfg
@@ -82,6 +82,9 @@ def test_lr_model_runs_the_protocol_with_nve_drift_reported(models, md_config, t
     assert np.isfinite(meta["nve_drift_meV_per_atom_per_ps"]["nve_check"])
     frames = read(tmp_path / "trajectory.extxyz", ":")
     assert {f.info["segment"] for f in frames} >= {"liquid", "quench", "glass"}
+    # The barostat moved the cell: the model's virial reaches LAMMPS.
+    glass = [f for f in frames if f.info["segment"] == "glass"]
+    assert abs(glass[-1].get_volume() - frames[0].get_volume()) > 1e-3
 
 
 def test_ml_run_killed_mid_quench_resumes_and_completes(models, md_config, tmp_path, venv_bin):

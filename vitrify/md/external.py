@@ -63,6 +63,9 @@ class ExternalPotential:
             cell=cell,
             pbc=True,
         )
+        # Between re-neighbourings LAMMPS lets atoms drift out of the box; give the model
+        # the periodic images inside it (energy and forces are unchanged, atom order too).
+        atoms.wrap()
         atoms.calc = self.calculator
         energy = atoms.get_potential_energy()
         forces = atoms.get_forces()
