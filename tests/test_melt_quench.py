@@ -148,3 +148,22 @@ def test_non_finite_energy_stops_the_run(test_config, tmp_path):
     spec = spec_from_config(cfg, "cuzr", "classical", 2000, 0)
     with pytest.raises(SimulationError, match=r"failed at step 0 in segment 'melt': non-finite pe=inf.*no good frame yet"):
         MeltQuench(spec, tmp_path / "run").run()
+
+
+def test_energy_is_conserved_across_restart_writes(test_config, tmp_path):
+    # Regression: write_restart rebuilds LAMMPS' ghost atoms; a following `run ... pre no`
+    # used stale neighbour lists and the NVE total energy jumped after each restart write.
+    cfg = copy.deepcopy(test_config)
+    silica = cfg["systems"]["silica"]
+    silica["md"].update(thermo_interval_ps=0.01, frame_interval_ps=0.1, restart_interval_ps=0.05)
+    silica["protocol"] = [
+        {"name": "warm", "ensemble": "nvt", "T_K": 1500, "duration_ps": 0.2},
+        {"name": "quench", "ensemble": "nvt", "T_start_K": 1500, "T_end_K": 1499, "quench": True},
+        {"name": "nve", "ensemble": "nve", "T_K": 1500, "duration_ps": 0.5},
+    ]
+    spec = spec_from_config(cfg, "silica", "classical", 1000, 0)
+    meta = MeltQuench(spec, tmp_path).run()
+    rows = pd.read_csv(tmp_path / "thermo.csv")
+    nve = rows[rows["segment"] == "nve"]["total_energy_eV"] / spec.n_atoms
+    assert nve.max() - nve.min() < 2e-3, nve.tolist()  # eV/atom over 10 restart writes
+    assert abs(meta["nve_drift_meV_per_atom_per_ps"]["nve"]) < 2.0

@@ -76,7 +76,7 @@ def test_reference_dataset_outputs(finished_run):
     ref = finished_run / "results" / "test" / "silica" / "reference"
     summary = json.loads((ref / "dataset" / "summary.json").read_text())
     assert summary["label_methods"] == ["GFN1-xTB (tblite 0.8.0), tight binding"]
-    assert summary["n_input"] == 4 and summary["n_failed_labels"] == 0
+    assert summary["n_input"] == 6 and summary["n_failed_labels"] == 0
     assert set(summary["e0_eV"]) == {"Si", "O"}
     train = read(ref / "dataset" / "train.extxyz", ":")
     assert sum(a.info.get("config_type") == "IsolatedAtom" for a in train) == 2

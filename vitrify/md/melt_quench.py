@@ -356,6 +356,9 @@ class MeltQuench:
                         self._progress(step, total, start_step, t0, row)
                     if step % spec.restart_every == 0 or at_end:
                         self._write_restart(step)
+                        # write_restart re-inits LAMMPS and rebuilds ghost atoms (exchange,
+                        # borders): the neighbour lists are stale, so the next run needs setup.
+                        pre = "yes"
                 self.session.command("unfix md")
             return self._finish(time.perf_counter() - t0, step - start_step)
         finally:
