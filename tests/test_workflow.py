@@ -109,7 +109,7 @@ def test_silica_lr_rise_study_and_comparison(finished_run):
     rise = finished_run / "results" / "test" / "rise"
     summary = json.loads((rise / "silica_lr" / "summary.json").read_text())
     assert summary["energy_source"].startswith("inherent-structure energies from MACE LR")
-    samples = read(rise / "silica_lr" / "samples" / "rate2000_rep0_T800.extxyz", ":")
+    samples = read(rise / "silica_lr" / "samples" / "rate2000_rep0_T1000.extxyz", ":")
     assert len(samples) == 6 and "reciprocal-space" in samples[0].info["energy_source"]
     studies = json.loads((rise / "studies.json").read_text())
     assert set(studies["studies"]) == {"cuzr_classical", "silica_lr"} and studies["same_system_pairs"] == []
