@@ -76,6 +76,14 @@ def test_bad_config_gives_one_clear_line(good, case):
     assert expected in message
 
 
+def test_pair_style_mace_needs_the_torchscript_export(good):
+    cfg = copy.deepcopy(good)
+    cfg["mlip"]["md"]["driver"] = "pair_style_mace"
+    cfg["mlip"]["export_torchscript"] = False
+    with pytest.raises(ConfigError, match=r"mlip.md.driver = 'pair_style_mace': expected mlip.export_torchscript: true"):
+        validate_config(cfg, source=SOURCE)
+
+
 def test_shipped_configs_are_valid(repo):
     for name in ("config.yaml", "test.yaml", "campaign.yaml"):
         load_config(repo / "config" / name)

@@ -117,6 +117,8 @@ def _check_mlip(config: dict, source: str) -> None:
     mlip = config.get("mlip")
     if mlip is not None and ("reference" not in config or config["reference"]["system"] != mlip["system"]):
         raise ConfigError(source, "mlip.system", mlip["system"], "the system of the reference section (its dataset trains the models)")
+    if mlip is not None and mlip["md"]["driver"] == "pair_style_mace" and not mlip["export_torchscript"]:
+        raise ConfigError(source, "mlip.md.driver", "pair_style_mace", "mlip.export_torchscript: true (LAMMPS reads the TorchScript file)")
     for name, system in config["systems"].items():
         for i, model in enumerate(system["models"]):
             if model == "classical":

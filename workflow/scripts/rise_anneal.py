@@ -9,10 +9,9 @@ setup_logging(snakemake.log[0])
 wc, study = snakemake.wildcards, snakemake.params.study
 potential = None
 if study["model"] != "classical":
-    from vitrify.md.mlip_driver import mlip_potential
+    from vitrify.md.mlip_driver import md_potential
 
-    md = snakemake.config["mlip"]["md"]
-    potential = mlip_potential(snakemake.input.model, md["device"], md["dtype"], snakemake.threads)
+    potential = md_potential(study["model"], snakemake.input.model, snakemake.config["mlip"]["md"], snakemake.threads)
 spec = anneal_spec(snakemake.config, snakemake.input.glass, float(wc.rate), int(wc.rep), float(wc.T), study,
                    potential_id=potential.name if potential else None)
 label = f"rise/{study_name(study)}/rate{wc.rate}/rep{wc.rep}/T{wc.T}"

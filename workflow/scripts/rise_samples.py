@@ -7,10 +7,9 @@ wc, rise, study = snakemake.wildcards, snakemake.params.rise, snakemake.params.s
 system = snakemake.config["systems"][study["system"]]
 potential = system["classical_potential"]
 if study["model"] != "classical":
-    from vitrify.md.mlip_driver import mlip_potential
+    from vitrify.md.mlip_driver import md_potential
 
-    md = snakemake.config["mlip"]["md"]
-    potential = mlip_potential(snakemake.input.model, md["device"], md["dtype"], snakemake.threads)
+    potential = md_potential(study["model"], snakemake.input.model, snakemake.config["mlip"]["md"], snakemake.threads)
 samples = minimise_snapshots(
     hold_snapshots(snakemake.input.trajectory, rise["snapshots_per_anneal"]),
     potential=potential,
