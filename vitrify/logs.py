@@ -15,3 +15,8 @@ def setup_logging(log_path: str | Path | None = None, level: int = logging.INFO)
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(message)s", handlers=handlers, force=True
     )
+    # A job that dies should say why in its own log, not only in Snakemake's main output.
+    def log_uncaught(exc_type, exc, tb):
+        logging.getLogger("vitrify").error("%s: %s", exc_type.__name__, exc, exc_info=(exc_type, exc, tb))
+
+    sys.excepthook = log_uncaught
