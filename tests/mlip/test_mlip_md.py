@@ -77,6 +77,7 @@ def test_lr_model_runs_the_protocol_with_nve_drift_reported(models, md_config, t
     spec = spec_from_config(md_config, "silica", "lr", 10000, 0, potential_id=pot.name)
     meta = MeltQuench(spec, tmp_path, potential=pot).run()
     assert meta["model"] == "lr" and "reciprocal-space" in meta["energy_source"]
+    assert spec.start_potential == "vashishta_1990"  # the random start is relaxed classically
     assert "classical Vashishta 1990 (test)" in meta["energy_source"]
     assert set(meta["nve_drift_meV_per_atom_per_ps"]) == {"nve_check"}
     assert np.isfinite(meta["nve_drift_meV_per_atom_per_ps"]["nve_check"])

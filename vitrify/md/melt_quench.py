@@ -70,6 +70,9 @@ class MeltQuenchSpec:
     start_structure_file: str | None = None
     guard_min_distance_A: float = 0.0
     guard_max_temperature_K: float = math.inf
+    # The random start of an ML run is relaxed with this classical potential: a minimiser
+    # on an ML model trained on little data can walk into a hole at short range.
+    start_potential: str | None = None
 
     @property
     def n_atoms(self) -> int:
@@ -129,6 +132,7 @@ def spec_from_config(config: dict, system: str, model: str, rate: float, replica
         start_structure_file=start_file,
         guard_min_distance_A=md["guard_min_distance_A"],
         guard_max_temperature_K=md["guard_max_temperature_K"],
+        start_potential=sys_cfg["classical_potential"] if model != "classical" else None,
     )
 
 
@@ -246,8 +250,13 @@ class MeltQuench:
         else:
             atoms = random_packing(spec.counts, spec.density_g_per_cm3, spec.min_distance_A, spec.seed)
         self.session.load_atoms(atoms, self.paths.work / "start.data")
+        relax_with_classical = spec.minimize_start and spec.start_potential and not spec.start_structure_file
+        if relax_with_classical:
+            set_potential(self.session, get_potential(spec.start_potential), spec.species)
+            self.session.commands(["min_style cg", "minimize 1.0e-6 1.0e-8 500 5000", "reset_timestep 0"])
+            log.info("%s: random start relaxed with %s before the model takes over", self.label, spec.start_potential)
         self._setup_potential()
-        if spec.minimize_start:
+        if spec.minimize_start and not relax_with_classical:
             # Random insertion leaves close pairs; relax them before giving velocities.
             self.session.commands(["min_style cg", "minimize 1.0e-6 1.0e-8 500 5000", "reset_timestep 0"])
         first = spec.segments[0]
