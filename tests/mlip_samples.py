@@ -7,6 +7,7 @@ such in label_method. The quantum-mechanical labels of the workflow are tested e
 
 from __future__ import annotations
 
+import ase
 import numpy as np
 from ase import Atoms
 
@@ -28,3 +29,16 @@ def labelled_frames(n: int, n_atoms: int, seed: int, workdir, origin: str = "liq
         atoms.arrays["REF_forces"] = np.asarray(forces)
         frames.append(atoms)
     return frames
+
+
+def random_sio2(n_formula: int, cell, seed: int, min_dist: float = 1.5) -> ase.Atoms:
+    """Random SiO2 in a periodic (possibly triclinic) cell, no two atoms closer than min_dist."""
+    rng = np.random.default_rng(seed)
+    atoms = ase.Atoms(cell=cell, pbc=True)
+    for symbol in ["Si"] * n_formula + ["O"] * (2 * n_formula):
+        while True:
+            trial = atoms + ase.Atoms(symbol, scaled_positions=[rng.uniform(size=3)], cell=cell, pbc=True)
+            if len(atoms) == 0 or trial.get_distances(len(atoms), range(len(atoms)), mic=True).min() > min_dist:
+                atoms = trial
+                break
+    return atoms

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import ase
 import numpy as np
 import pytest
 import torch
+from mlip_samples import random_sio2
 
 from vitrify.mlip.calculator import PotentialCalculator
 from vitrify.mlip.export import check_torchscript_export, export_sr_torchscript
@@ -15,18 +15,6 @@ from vitrify.mlip.models import ModelSpec, build_model, make_batch
 torch.set_num_threads(1)
 E0S = {"Si": -3.2, "O": -1.9}
 METADATA = {"trained_on": "unit test", "epochs": 0, "labels": ["GFN1-xTB"]}
-
-
-def random_sio2(n_formula: int, cell, seed: int, min_dist: float = 1.5) -> ase.Atoms:
-    rng = np.random.default_rng(seed)
-    atoms = ase.Atoms(cell=cell, pbc=True)
-    for symbol in ["Si"] * n_formula + ["O"] * (2 * n_formula):
-        while True:
-            trial = atoms + ase.Atoms(symbol, scaled_positions=[rng.uniform(size=3)], cell=cell, pbc=True)
-            if len(atoms) == 0 or trial.get_distances(len(atoms), range(len(atoms)), mic=True).min() > min_dist:
-                atoms = trial
-                break
-    return atoms
 
 
 ATOMS = random_sio2(8, [[7.3, 0.0, 0.0], [1.5, 7.0, 0.0], [-0.8, 1.1, 7.4]], seed=1)

@@ -6,6 +6,7 @@ import ase
 import numpy as np
 import pytest
 import torch
+from mlip_samples import random_sio2
 
 from vitrify.mlip.models import (
     ModelSpec,
@@ -19,19 +20,6 @@ from vitrify.mlip.models import (
 torch.set_num_threads(1)
 E0S = {"Si": -3.2, "O": -1.9}
 ARCHS = ["sr", "lr"]
-
-
-def random_sio2(n_formula: int, cell, seed: int, min_dist: float = 1.5) -> ase.Atoms:
-    """Random SiO2 in a periodic cell, no two atoms closer than min_dist (minimum image)."""
-    rng = np.random.default_rng(seed)
-    atoms = ase.Atoms(cell=cell, pbc=True)
-    for symbol in ["Si"] * n_formula + ["O"] * (2 * n_formula):
-        while True:
-            trial = atoms + ase.Atoms(symbol, scaled_positions=[rng.uniform(size=3)], cell=cell, pbc=True)
-            if len(atoms) == 0 or trial.get_distances(len(atoms), range(len(atoms)), mic=True).min() > min_dist:
-                atoms = trial
-                break
-    return atoms
 
 
 CUBIC = random_sio2(8, np.eye(3) * 7.2, seed=0)  # 24 atoms, 2.14 g/cm3
