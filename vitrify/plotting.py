@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from .md.summary import glass_properties  # noqa: E402
+from .md.summary import glass_properties, production_segment  # noqa: E402
 
 STYLE = {"figure.dpi": 150, "axes.grid": True, "grid.alpha": 0.3, "font.size": 9}
 
@@ -69,7 +69,7 @@ def quench_energy(runs: list[dict], title: str, path: str) -> None:
         ax.legend(fontsize=7, title="cooling rate", title_fontsize=7)
         table = pd.DataFrame([
             {"rate": r["cooling_rate_K_per_ps"],
-             "pe": glass_properties(r["thermo"], r["n_atoms"])["potential_energy_eV_per_atom"]}
+             "pe": glass_properties(r["thermo"], r["n_atoms"], production_segment(r["segments"]))["potential_energy_eV_per_atom"]}
             for r in runs
         ])
         ax_rate.plot(table["rate"], table["pe"], "o", color="k")

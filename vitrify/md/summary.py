@@ -24,11 +24,18 @@ def glass_properties(thermo: pd.DataFrame, n_atoms: int, segment: str | None = N
     }
 
 
+def production_segment(segments: list[dict]) -> str:
+    """The glass: the last segment that is not an NVE energy-conservation check."""
+    held = [seg["name"] for seg in segments if seg.get("ensemble") != "nve"]
+    return held[-1] if held else segments[-1]["name"]
+
+
 def glass_table(runs: list[dict]) -> pd.DataFrame:
-    """One row per run: `runs` items carry system, model, rate, replica, n_atoms, thermo."""
+    """One row per run: `runs` items carry system, model, rate, replica, n_atoms, thermo
+    and segments (as in run.json)."""
     rows = []
     for run in runs:
-        props = glass_properties(run["thermo"], run["n_atoms"])
+        props = glass_properties(run["thermo"], run["n_atoms"], production_segment(run["segments"]))
         rows.append({
             "system": run["system"], "model": run["model"],
             "cooling_rate_K_per_ps": run["cooling_rate_K_per_ps"], "replica": run["replica"],
