@@ -2,15 +2,14 @@
 
 import copy
 import json
-import signal
 import subprocess
-import time
 
 import pandas as pd
 import pytest
 import yaml
 from ase.io import read
 
+from conftest import sigkill_after_restart
 from vitrify.md.melt_quench import MeltQuench, SimulationError, spec_from_config
 
 
@@ -66,17 +65,7 @@ def test_sigkill_mid_run_resumes_to_complete_protocol(repo, test_config, tmp_pat
     cmd = [venv_bin / "vitrify-md", "--config", cfg_path, "--system", "silica", "--rate", "2000",
            "--outdir", outdir, "--log", tmp_path / "md.log"]
 
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    restarts = outdir / "work" / "restart"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        steps = [int(p.name.split(".")[1]) for p in restarts.glob("restart.*.lmp")] if restarts.exists() else []
-        if steps and max(steps) >= 1000:
-            break
-        assert proc.poll() is None, "run finished before it could be killed"
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    sigkill_after_restart(cmd, outdir, 1000, timeout=120)
     assert not (outdir / "run.json").exists()
 
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=300)

@@ -4,9 +4,7 @@ NVE drift, committee disagreement."""
 import copy
 import dataclasses
 import json
-import signal
 import subprocess
-import time
 
 import numpy as np
 import pytest
@@ -15,6 +13,7 @@ import yaml
 from ase.build import bulk
 from ase.io import read
 
+from conftest import sigkill_after_restart
 from mlip_samples import labelled_frames
 from vitrify.md.engine import single_point
 from vitrify.md.melt_quench import MeltQuench, SimulationError, closest_distance, spec_from_config
@@ -99,17 +98,7 @@ def test_ml_run_killed_mid_quench_resumes_and_completes(models, md_config, tmp_p
            "--log", tmp_path / "md.log"]
     spec = spec_from_config(cfg, "silica", "sr", 2000, 0, potential_id="x")
     quench = next(s for s in spec.segments if s.name == "quench")
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    restarts = outdir / "work" / "restart"
-    deadline = time.time() + 300
-    while time.time() < deadline:
-        steps = [int(p.name.split(".")[1]) for p in restarts.glob("restart.*.lmp")] if restarts.exists() else []
-        if steps and max(steps) > quench.first_step:
-            break
-        assert proc.poll() is None, "run finished before it could be killed"
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    sigkill_after_restart(cmd, outdir, quench.first_step + 1, timeout=300)
     assert not (outdir / "run.json").exists()
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr[-3000:]

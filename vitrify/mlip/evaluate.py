@@ -9,6 +9,7 @@ import pandas as pd
 from ase import Atoms
 from ase.units import GPa
 
+from ..reference.dataset import is_isolated_atom
 from ..reference.labelers import LabelKeys
 
 
@@ -16,7 +17,7 @@ def predictions(frames: list[Atoms], calculator, keys: LabelKeys = LabelKeys()) 
     """Reference and predicted energy, forces and stress for each frame (isolated atoms skipped)."""
     rows = []
     for atoms in frames:
-        if atoms.info.get("config_type") == "IsolatedAtom":
+        if is_isolated_atom(atoms):
             continue
         probe = atoms.copy()
         probe.calc = calculator

@@ -33,6 +33,7 @@ from mace.data.neighborhood import get_neighborhood
 from e3nn import o3
 
 from vitrify.mlip.reciprocal_attention import LongRangeEnergy
+from vitrify.reference.dataset import is_isolated_atom
 
 # e3nn scripts its modules at construction and torch warns about its annotations each time:
 # dozens of identical lines per model in every job log, none actionable here.
@@ -40,7 +41,6 @@ warnings.filterwarnings("ignore", message="The TorchScript type system doesn't s
 warnings.filterwarnings("ignore", message=r"`torch.jit.script` is deprecated")
 
 ARCHS = ("sr", "lr")
-ISOLATED_ATOM = "IsolatedAtom"
 # mace_run_train defaults for everything ModelSpec does not expose, so an SR model here
 # is the model `mace_run_train --model ScaleShiftMACE` would build from the same numbers.
 MACE_DEFAULTS = dict(max_ell=3, num_cutoff_basis=5, mlp_irreps="16x0e", gate="silu",
@@ -317,10 +317,6 @@ def make_batch(atoms_list: list[ase.Atoms], spec: ModelSpec, dtype: torch.dtype 
 # ----------------------------------------------------------------------------- statistics
 
 
-def _is_isolated_atom(atoms: ase.Atoms) -> bool:
-    return atoms.info.get("config_type") == ISOLATED_ATOM
-
-
 def _reference_forces(atoms: ase.Atoms) -> np.ndarray | None:
     """Forces stored with the structure (arrays REF_forces/forces, or a finished calculation)."""
     for key in ("REF_forces", "forces"):
@@ -346,7 +342,7 @@ def dataset_statistics(atoms_list: list[ase.Atoms], energies_eV, spec: ModelSpec
     if len(energies) != len(atoms_list):
         raise ValueError(f"{len(atoms_list)} structures but {len(energies)} energies")
     forces_list = list(forces_eV_A) if forces_eV_A is not None else [_reference_forces(a) for a in atoms_list]
-    keep = [i for i, a in enumerate(atoms_list) if not _is_isolated_atom(a)]
+    keep = [i for i, a in enumerate(atoms_list) if not is_isolated_atom(a)]
     if not keep:
         raise ValueError("dataset_statistics needs at least one structure that is not an IsolatedAtom")
     e0 = _e0_array(spec, e0s_eV)

@@ -25,6 +25,7 @@ import numpy as np
 import torch
 from ase import Atoms
 
+from ..reference.dataset import e0s_from_frames, is_isolated_atom
 from ..reference.labelers import LabelKeys
 from .model_io import save_model
 from .models import ModelSpec, build_model, collate, dataset_statistics, make_graphs
@@ -56,15 +57,6 @@ class TrainSettings:
         if unknown:
             raise ValueError(f"unknown training settings {sorted(unknown)}; expected a subset of {sorted(known)}")
         return cls(**d)
-
-
-def is_isolated_atom(atoms: Atoms) -> bool:
-    return atoms.info.get("config_type") == "IsolatedAtom"
-
-
-def isolated_atom_energies(frames: list[Atoms], keys: LabelKeys = LabelKeys()) -> dict[str, float]:
-    """E0 per element from the IsolatedAtom frames of a training file."""
-    return {a.get_chemical_symbols()[0]: float(a.info[keys.energy]) for a in frames if is_isolated_atom(a)}
 
 
 def least_squares_e0s(frames: list[Atoms], species: tuple[str, ...], keys: LabelKeys = LabelKeys()) -> dict[str, float]:
@@ -197,7 +189,7 @@ def train_model(spec: ModelSpec, train_frames: list[Atoms], valid_frames: list[A
     workdir.mkdir(parents=True, exist_ok=True)
     dtype = DTYPES[settings.dtype]
     torch.manual_seed(seed)
-    e0s = isolated_atom_energies(train_frames, keys) or least_squares_e0s(
+    e0s = e0s_from_frames(train_frames, keys) or least_squares_e0s(
         [a for a in train_frames if not is_isolated_atom(a)], spec.species, keys)
     missing = [s for s in spec.species if s not in e0s]
     if missing:

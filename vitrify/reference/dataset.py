@@ -20,7 +20,7 @@ import numpy as np
 from ase import Atoms
 
 from .atomic_io import write_extxyz_atomic, write_json_atomic
-from .labelers import LabelKeys, Labeler
+from .labelers import ISOLATED_ATOM, LabelKeys, Labeler
 
 SPLITS = ("train", "valid", "test")
 EV_PER_A3_IN_GPA = 160.21766208
@@ -131,7 +131,7 @@ def isolated_atom_frames(species: tuple[str, ...] = ("Si", "O"), labeler: Labele
             a = Atoms(s, positions=[[box_A / 2] * 3], cell=[box_A] * 3, pbc=True)
             a.info[keys.energy] = float(e0_eV[s])
             a.arrays[keys.forces] = np.zeros((1, 3))
-            a.info["config_type"] = "IsolatedAtom"
+            a.info["config_type"] = ISOLATED_ATOM
             a.info["label_method"] = method or "isolated-atom energy given as argument"
         a.info["config_id"] = f"isolated-{s}"
         a.info["origin"] = "isolated"
@@ -139,9 +139,14 @@ def isolated_atom_frames(species: tuple[str, ...] = ("Si", "O"), labeler: Labele
     return frames
 
 
+def is_isolated_atom(atoms: Atoms) -> bool:
+    """An E0 frame (info config_type 'IsolatedAtom', MACE's convention), not a training structure."""
+    return atoms.info.get("config_type") == ISOLATED_ATOM
+
+
 def e0s_from_frames(frames: list[Atoms], keys: LabelKeys = LabelKeys()) -> dict[str, float]:
-    return {a.get_chemical_symbols()[0]: float(a.info[keys.energy])
-            for a in frames if a.info.get("config_type") == "IsolatedAtom"}
+    """E0 per element from the IsolatedAtom frames among `frames`."""
+    return {a.get_chemical_symbols()[0]: float(a.info[keys.energy]) for a in frames if is_isolated_atom(a)}
 
 
 def e0s_argument(e0_eV: dict[str, float]) -> str:

@@ -48,6 +48,10 @@ class LabelKeys:
     stress: str = "REF_stress"
 
 
+# MACE's convention for E0 frames: info config_type of a single atom in a big box.
+ISOLATED_ATOM = "IsolatedAtom"
+
+
 class LabelFailed(RuntimeError):
     """A configuration could not be labelled; `reason` is one line saying why."""
 
@@ -136,7 +140,7 @@ class Labeler(ABC):
         self.check(atoms, isolated=True)
         energy, forces, stress, wall_s = self._timed_isolated(atoms)
         out = self._finish(atoms, energy, forces, stress, wall_s)
-        out.info["config_type"] = "IsolatedAtom"
+        out.info["config_type"] = ISOLATED_ATOM
         out.info["box_A"] = box_A
         return out
 
