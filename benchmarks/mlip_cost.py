@@ -5,16 +5,19 @@ same model architecture (config/config.yaml's mlip.model unless --spec campaign)
 one torch thread. Peers in the same run:
   * SR through vitrify's Potential vs the same inner MACE through mace-torch's MACECalculator
     (ratio: vitrify's wrapper and strain-based stress against mace's own path);
-  * LR vs SR (the price of the reciprocal-space attention), with the LR term timed alone
-    to show how it scales with the number of atoms.
+  * LR vs SR (the price of the reciprocal-space attention), its k sum evaluated directly
+    (exact, O(N^2)) and on the smooth-PME mesh (O(N log N)), with the LR term timed alone
+    (energy and its gradients with respect to positions and cell) to show how each scales
+    with the number of atoms; --term-sizes adds larger systems for the term alone.
 Models are freshly initialised: cost does not depend on the weights.
 
-    .venv/bin/python benchmarks/mlip_cost.py [--sizes 192 1536 12288] [--repeats 3]
+    .venv/bin/python benchmarks/mlip_cost.py [--sizes 192 1536 12288] [--term-sizes 98304] [--repeats 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import platform
 import sys
@@ -58,14 +61,19 @@ def best_time(fn, repeats: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[192, 1536, 12288])
+    parser.add_argument("--term-sizes", type=int, nargs="*", default=[98304],
+                        help="extra sizes for the LR term alone, mesh only (the direct sum does not fit)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--spec", choices=["default", "campaign"], default="default")
     args = parser.parse_args()
     torch.set_num_threads(1)
     cfg = yaml.safe_load((REPO / "config" / ("config.yaml" if args.spec == "default" else "campaign.yaml")).read_text())
     species = cfg["systems"]["silica"]["species"]
-    models = {arch: build_model(spec_from_config(cfg["mlip"], species, arch), E0, 20.0, 1.0, 0.0, seed=0).double().eval()
-              for arch in ("sr", "lr")}
+    specs = {"sr": spec_from_config(cfg["mlip"], species, "sr")}
+    for method in ("direct", "mesh"):
+        specs[f"lr_{method}"] = dataclasses.replace(spec_from_config(cfg["mlip"], species, "lr"), lr_method=method)
+    models = {name: build_model(spec, E0, 20.0, 1.0, 0.0, seed=0).double().eval() for name, spec in specs.items()}
+    k_cut = cfg["mlip"]["model"]["lr_k_cutoff_inv_A"]
     import warnings
 
     from mace.calculators import MACECalculator
@@ -80,11 +88,11 @@ def main() -> None:
               f"python {platform.python_version()}, torch {torch.__version__}, 1 thread, float64; "
               f"model: {args.spec} config mlip.model {cfg['mlip']['model']}")
         print("| atoms | k-vectors | mace-torch SR ms/atom | vitrify SR ms/atom | ratio vitrify/mace | "
-              "vitrify LR ms/atom | ratio LR/SR | LR term alone ms |")
-        print("|---|---|---|---|---|---|---|---|")
+              "LR direct ms/atom | LR mesh ms/atom | ratio LR/SR (faster LR) | LR term direct ms | LR term mesh ms |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
         for n in args.sizes:
             atoms = structure(n)
-            n_k = len(reciprocal_vectors(torch.tensor(atoms.cell.array), cfg["mlip"]["model"]["lr_k_cutoff_inv_A"]))
+            n_k = len(reciprocal_vectors(torch.tensor(atoms.cell.array), k_cut))
 
             def mace_eval():
                 mace_calc.reset()  # ASE calculators cache results for unchanged atoms
@@ -93,20 +101,40 @@ def main() -> None:
                 a.get_forces()
                 a.get_stress()
 
-            def ours(arch):
+            def ours(name):
                 def run():
-                    batch = make_batch([atoms], models[arch].spec, dtype=torch.float64)
-                    models[arch](batch, compute_forces=True, compute_stress=True)
+                    batch = make_batch([atoms], models[name].spec, dtype=torch.float64)
+                    models[name](batch, compute_forces=True, compute_stress=True)
                 return run
 
             t_mace = best_time(mace_eval, args.repeats)
-            t_sr = best_time(ours("sr"), args.repeats)
-            t_lr = best_time(ours("lr"), args.repeats)
-            lr_alone = max(t_lr - t_sr, 0.0)
-            print(f"| {len(atoms)} | {n_k} | {1e3 * t_mace / len(atoms):.3f} | {1e3 * t_sr / len(atoms):.3f} | "
-                  f"{t_sr / t_mace:.2f} | {1e3 * t_lr / len(atoms):.3f} | {t_lr / t_sr:.2f} | {1e3 * lr_alone:.0f} |",
-                  flush=True)
+            t = {name: best_time(ours(name), args.repeats) for name in models}
+            term = {m: best_time(lr_term(models[f"lr_{m}"], atoms), args.repeats) for m in ("direct", "mesh")}
+            per_atom = {name: 1e3 * v / len(atoms) for name, v in t.items()}
+            print(f"| {len(atoms)} | {n_k} | {1e3 * t_mace / len(atoms):.3f} | {per_atom['sr']:.3f} | "
+                  f"{t['sr'] / t_mace:.2f} | {per_atom['lr_direct']:.3f} | {per_atom['lr_mesh']:.3f} | "
+                  f"{min(t['lr_direct'], t['lr_mesh']) / t['sr']:.2f} | {1e3 * term['direct']:.0f} | "
+                  f"{1e3 * term['mesh']:.0f} |", flush=True)
+        for n in args.term_sizes:
+            atoms = structure(n)
+            n_k = len(reciprocal_vectors(torch.tensor(atoms.cell.array), k_cut))
+            t_mesh = best_time(lr_term(models["lr_mesh"], atoms), args.repeats)
+            print(f"| {len(atoms)} | {n_k} | | | | | | | (not run) | {1e3 * t_mesh:.0f} |", flush=True)
 
+
+def lr_term(model, atoms):
+    """The LR term alone on random features: energy and its position and cell gradients."""
+    long_range = model.long_range
+    gen = torch.Generator().manual_seed(0)
+    h = torch.randn(len(atoms), model.spec.num_channels, generator=gen, dtype=torch.float64)
+    ptr = torch.tensor([0, len(atoms)])
+
+    def run():
+        positions = torch.tensor(atoms.positions).requires_grad_(True)
+        cell = torch.tensor(atoms.cell.array)[None].requires_grad_(True)
+        energy = long_range(h, positions, cell, ptr).sum()
+        torch.autograd.grad(energy, (positions, cell))
+    return run
 
 if __name__ == "__main__":
     main()

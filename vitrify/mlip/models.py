@@ -32,7 +32,7 @@ import mace.modules  # noqa: I001
 from mace.data.neighborhood import get_neighborhood
 from e3nn import o3
 
-from vitrify.mlip.reciprocal_attention import LongRangeEnergy
+from vitrify.mlip.reciprocal_attention import LongRangeEnergy, MeshSettings
 from vitrify.reference.dataset import is_isolated_atom
 
 # e3nn scripts its modules at construction and torch warns about its annotations each time:
@@ -62,6 +62,11 @@ class ModelSpec:
     lr_heads: int = 2
     lr_head_dim: int = 8
     lr_filter_basis: int = 8
+    # How the k sum is evaluated (no parameters depend on it; see MeshSettings).
+    lr_method: str = "auto"
+    lr_mesh_order: int = 6
+    lr_mesh_oversampling: float = 2.0
+    lr_mesh_above_k_vectors: int = 1500
     # ZBL screened-nuclear repulsion under the learned energy: where the data hold no close
     # pairs (always, for small sets) a learned potential may have holes that collapse MD.
     zbl_pair_repulsion: bool = True
@@ -77,6 +82,11 @@ class ModelSpec:
         for name in ("r_max_A", "lr_k_cutoff_inv_A"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"ModelSpec.{name} must be positive, got {getattr(self, name)!r}")
+        self.mesh_settings()  # validates the lr_method and lr_mesh_* fields
+
+    def mesh_settings(self) -> MeshSettings:
+        return MeshSettings(self.lr_method, int(self.lr_mesh_order), float(self.lr_mesh_oversampling),
+                            int(self.lr_mesh_above_k_vectors))
 
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)
@@ -223,7 +233,8 @@ def build_model(spec: ModelSpec, e0s_eV: dict[str, float], avg_num_neighbors: fl
         long_range = None
         if spec.arch == "lr":
             long_range = LongRangeEnergy(spec.num_channels, spec.lr_heads, spec.lr_head_dim,
-                                         spec.lr_k_cutoff_inv_A, spec.lr_filter_basis, scale=scale)
+                                         spec.lr_k_cutoff_inv_A, spec.lr_filter_basis, scale=scale,
+                                         mesh=spec.mesh_settings())
     return Potential(spec, mace_model, long_range, e0s_eV, statistics)
 
 

@@ -28,24 +28,25 @@ Design points, and why:
 * ``W_o`` starts at zero, so a freshly built LR model has exactly the energy of its SR part.
 * A cell with no k-vector under the cutoff is an error, never a silently vanishing term.
 
-Cost (stated plainly; the benchmark measures it): at fixed density and fixed ``k_cut`` the
-number of k-vectors grows with the volume, ``N_k ~ V k_cut^3 / (12 pi^2) ~ N``. Every atom
-interacts with every k, so time and memory of this term are O(N * N_k) = O(N^2) in the
-number of atoms (the prefactor is small: ~350 k-vectors for 800 SiO2 atoms at 1.5 1/A).
-It is not linear in N: measured for this term alone (energy + gradients, 1 thread, 16
-features, 2 heads x 8, k_cut 1.5 1/A, SiO2 at 2.2 g/cm3) 96 atoms 2 ms, 768 atoms 42 ms,
-6144 atoms 2.7 s, i.e. ~64x per 8x atoms. At these sizes it is still small next to MACE
-itself (~2 ms/atom at 16 channels, L=1), so the two cross only near ~3e4 atoms. A linear or N log N version would need a mesh (PME-style spreading
-of ``k_j v_j`` to a grid and FFTs); that is not implemented here.
+Cost: at fixed density and fixed ``k_cut`` the number of k-vectors grows with the volume,
+``N_k ~ V k_cut^3 / (12 pi^2) ~ N``, so the direct sum (every atom meets every k) is
+O(N * N_k) = O(N^2): ~64x per 8x atoms. The mesh evaluation (reciprocal_mesh.py,
+smooth-PME spreading of ``k_j v_j`` with B-splines and FFTs) is O(N log N) and agrees with
+the direct sum to ~1e-4 (order 6, oversampling 2). ``MeshSettings`` picks one per cell;
+benchmarks/mlip_cost.py measures both.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import torch
 
+from vitrify.mlip.reciprocal_mesh import mesh_field
+
 TWO_PI = 2.0 * math.pi
+LR_METHODS = ("auto", "direct", "mesh")
 
 
 def reciprocal_basis(cell: torch.Tensor) -> torch.Tensor:
@@ -116,10 +117,10 @@ class RadialFilter(torch.nn.Module):
         torch.nn.init.normal_(self.mix.weight, std=0.1)
         torch.nn.init.zeros_(self.mix.bias)
 
-    def forward(self, k_norm: torch.Tensor) -> torch.Tensor:  # [K] -> [K, heads]
-        basis = torch.exp(-0.5 * ((k_norm[:, None] - self.centres) / self.width) ** 2)
+    def forward(self, k_norm: torch.Tensor) -> torch.Tensor:  # [...] -> [..., heads]
+        basis = torch.exp(-0.5 * ((k_norm[..., None] - self.centres) / self.width) ** 2)
         envelope = smooth_envelope(k_norm / self.k_cutoff)
-        return torch.nn.functional.softplus(self.mix(basis)) * envelope[:, None]
+        return torch.nn.functional.softplus(self.mix(basis)) * envelope[..., None]
 
 
 def _positive_map(x: torch.Tensor) -> torch.Tensor:
@@ -145,12 +146,46 @@ def attend_one_structure(q: torch.Tensor, key: torch.Tensor, value: torch.Tensor
     return torch.einsum("nhd,nhde->nhe", q, field)
 
 
+@dataclass(frozen=True)
+class MeshSettings:
+    """How the k sum is evaluated: ``direct`` (exact, O(N * N_k)), ``mesh`` (smooth-PME
+    interpolation, O(N log N), see reciprocal_mesh.py) or ``auto``: the mesh for cells with
+    more than ``above_k_vectors`` k-vectors (one per +-pair). The choice changes no
+    parameter: one trained model runs either way."""
+
+    method: str = "auto"
+    order: int = 6
+    oversampling: float = 2.0
+    above_k_vectors: int = 1500
+
+    def __post_init__(self):
+        if self.method not in LR_METHODS:
+            raise ValueError(f"lr_method must be one of {LR_METHODS}, got {self.method!r}")
+        if self.order < 4 or self.order % 2:
+            raise ValueError(f"lr_mesh_order must be an even integer >= 4, got {self.order!r}")
+        if not self.oversampling >= 1.0:
+            raise ValueError(f"lr_mesh_oversampling must be >= 1, got {self.oversampling!r}")
+
+    def use_mesh(self, n_k_vectors: int) -> bool:
+        return self.method == "mesh" or (self.method == "auto" and n_k_vectors > self.above_k_vectors)
+
+
+def attend_one_structure_mesh(q, key, value, positions, cell, radial_filter, k_cutoff, mesh: MeshSettings):
+    """Same update as attend_one_structure, with the k sum on a smooth-PME mesh."""
+    n_atoms, heads, dim = q.shape
+    kv = torch.einsum("nhd,nhe->nhde", key, value).reshape(n_atoms, heads, -1)
+    field = mesh_field(kv, positions, cell, radial_filter, k_cutoff, mesh.order, mesh.oversampling)
+    return torch.einsum("nhd,nhde->nhe", q, field.reshape(n_atoms, heads, dim, -1))
+
+
 class ReciprocalAttention(torch.nn.Module):
     """Per-atom long-range update u_i [N, heads * head_dim] from invariant features h_i."""
 
-    def __init__(self, num_features: int, heads: int, head_dim: int, k_cutoff: float, filter_basis: int):
+    def __init__(self, num_features: int, heads: int, head_dim: int, k_cutoff: float, filter_basis: int,
+                 mesh: MeshSettings | None = None):
         super().__init__()
         self.heads, self.head_dim, self.k_cutoff = heads, head_dim, float(k_cutoff)
+        self.mesh = mesh or MeshSettings()
         self.query = torch.nn.Linear(num_features, heads * head_dim)
         self.key = torch.nn.Linear(num_features, heads * head_dim)
         self.value = torch.nn.Linear(num_features, heads * head_dim)
@@ -167,7 +202,12 @@ class ReciprocalAttention(torch.nn.Module):
         for g in range(len(bounds) - 1):
             a, b = bounds[g], bounds[g + 1]
             check_periodic_cell(cell[g], None if pbc is None else pbc[g], label=f"structure {g} of the batch")
-            kvec = reciprocal_vectors(cell[g], self.k_cutoff)
+            integers = reciprocal_integer_vectors(cell[g], self.k_cutoff)
+            if self.mesh.use_mesh(len(integers)):
+                updates.append(attend_one_structure_mesh(q[a:b], key[a:b], value[a:b], positions[a:b],
+                                                         cell[g], self.filter, self.k_cutoff, self.mesh))
+                continue
+            kvec = integers @ reciprocal_basis(cell[g])
             volume = torch.abs(torch.linalg.det(cell[g]))
             weight = self.filter(torch.linalg.norm(kvec, dim=-1)) / volume
             updates.append(attend_one_structure(q[a:b], key[a:b], value[a:b], positions[a:b], kvec, weight))
@@ -178,10 +218,10 @@ class LongRangeEnergy(torch.nn.Module):
     """Gated combination of the long-range update with local features, read out as energy."""
 
     def __init__(self, num_features: int, heads: int, head_dim: int, k_cutoff: float,
-                 filter_basis: int, scale: float = 1.0):
+                 filter_basis: int, scale: float = 1.0, mesh: MeshSettings | None = None):
         super().__init__()
         width = heads * head_dim
-        self.attention = ReciprocalAttention(num_features, heads, head_dim, k_cutoff, filter_basis)
+        self.attention = ReciprocalAttention(num_features, heads, head_dim, k_cutoff, filter_basis, mesh)
         self.gate = torch.nn.Linear(num_features + width, num_features)
         self.out = torch.nn.Linear(width, num_features, bias=False)
         torch.nn.init.zeros_(self.out.weight)
