@@ -17,13 +17,15 @@ from vitrify.mlip.reciprocal_attention import (
     reciprocal_vectors,
 )
 from vitrify.mlip.reciprocal_mesh import (
+    Stencil,
+    band_limited_irfft,
+    band_limited_rfft,
     bspline_modulus_squared,
     bspline_weights,
     interpolate,
     mesh_field,
     mesh_shape,
     spread,
-    Stencil,
 )
 
 torch.set_num_threads(1)
@@ -178,3 +180,17 @@ def test_attention_picks_the_mesh_only_above_the_k_count():
 def test_bad_mesh_settings_are_clear_errors(kw, message):
     with pytest.raises(ValueError, match=message):
         MeshSettings(**kw)
+
+
+def test_band_limited_transforms_equal_a_masked_full_fft():
+    gen = torch.Generator().manual_seed(7)
+    shape, band = (10, 9, 12), (2, 3, 4)
+    grid = torch.randn(*shape, 2, generator=gen, dtype=torch.float64)
+    full = torch.fft.rfftn(grid, dim=(0, 1, 2))
+    m = [torch.fft.fftfreq(n, 1.0 / n) for n in shape[:2]] + [torch.arange(shape[2] // 2 + 1.0)]
+    inside = ((m[0].abs() <= band[0])[:, None, None] & (m[1].abs() <= band[1])[None, :, None]
+              & (m[2] <= band[2])[None, None, :])
+    expected = torch.fft.irfftn(full * inside[..., None], s=shape, dim=(0, 1, 2))
+    spectrum = band_limited_rfft(grid, band)
+    assert spectrum.shape[:3] == (2 * band[0] + 1, 2 * band[1] + 1, band[2] + 1)
+    torch.testing.assert_close(band_limited_irfft(spectrum, shape), expected, rtol=0, atol=1e-13)

@@ -17,7 +17,8 @@ K_1 x K_2 x K_3 grid:
 So: spread ``X_j`` onto the grid with the weights ``M_p(u_j - k)``, FFT, multiply by
 ``1/2 w(k_m) |b(m)|^2``, inverse FFT, and interpolate back to each atom with the same
 weights. Spreading and interpolation are O(N p^3), the FFTs O(K^3 log K^3) with
-``K^3 ~ V ~ N`` at fixed density and k cutoff.
+``K^3 ~ V ~ N`` at fixed density and k cutoff; the transforms are band-limited (modes
+outside the k sphere's bounding box are dropped axis by axis, ``band_limited_rfft``).
 
 Why this form:
 
@@ -96,10 +97,6 @@ def bspline_modulus_squared(size: int, order: int, dtype: torch.dtype, device) -
     values = knots[1:order]
     denom = (values * torch.cos(phase)).sum(-1) ** 2 + (values * torch.sin(phase)).sum(-1) ** 2
     return (1.0 / denom).to(dtype=dtype, device=device)
-
-
-def _frequencies(size: int, dtype, device) -> torch.Tensor:
-    return torch.fft.fftfreq(size, d=1.0 / size, dtype=dtype, device=device)  # integers m, FFT order
 
 
 def _stencil(positions: torch.Tensor, cell: torch.Tensor, shape: tuple[int, int, int], order: int):
@@ -251,28 +248,65 @@ def mesh_field(channels: torch.Tensor, positions: torch.Tensor, cell: torch.Tens
     w = stencil_weights(weights)
     grid = spread(w, channels.reshape(n_atoms, heads * width), stencil)
 
-    grid = grid.T.reshape(heads, width, *shape)
-    spectrum = torch.fft.rfftn(grid, dim=(-3, -2, -1))
-    spectrum = spectrum * _multiplier(cell, shape, order, weight_fn, heads)[:, None]
-    field = torch.fft.irfftn(spectrum, s=shape, dim=(-3, -2, -1)) * float(shape[0] * shape[1] * shape[2])
-    field = field.reshape(heads * width, -1).T.contiguous()  # [grid points, H * C]
+    band = band_limits(cell, k_cutoff)
+    spectrum = band_limited_rfft(grid.reshape(*shape, heads, width), band)
+    spectrum = spectrum * _multiplier(cell, shape, band, order, weight_fn)[..., None]
+    field = band_limited_irfft(spectrum, shape) * float(shape[0] * shape[1] * shape[2])
+    field = field.reshape(-1, heads * width)  # [grid points, H * C]
     return interpolate(w, field, stencil).reshape(n_atoms, heads, width)
 
 
-def _multiplier(cell, shape, order, weight_fn, heads) -> torch.Tensor:
-    """[H, K1, K2, K3 // 2 + 1]: 1/2 w(|k_m|) / V |b(m)|^2 on the rfft grid, zero at m = 0."""
+def band_limits(cell: torch.Tensor, k_cutoff: float) -> tuple[int, int, int]:
+    """n_max per axis: every k with |k| <= k_cutoff has |m_a| <= k_cutoff |a_a| / (2 pi)."""
+    return tuple(math.floor(k_cutoff * float(length) / TWO_PI)
+                 for length in torch.linalg.norm(cell.detach(), dim=-1))
+
+
+def _band_index(size: int, n_max: int, device) -> torch.Tensor:
+    """FFT-order positions of m = 0..n_max, -n_max..-1 on an axis of `size` points."""
+    return torch.cat([torch.arange(0, n_max + 1, device=device), torch.arange(size - n_max, size, device=device)])
+
+
+def band_limited_rfft(grid: torch.Tensor, band: tuple[int, int, int]) -> torch.Tensor:
+    """Modes |m_a| <= n_a (m_3 >= 0) of the 3-D real FFT of grid [K1, K2, K3, ...].
+
+    One axis at a time, dropping the modes the filter zeroes before the next axis: the
+    multiplier vanishes outside the k sphere, so only (2 n1 + 1)(2 n2 + 1)(n3 + 1) modes
+    are ever needed, and the second and third transforms run on 1/oversampling and
+    1/oversampling^2 of the data.
+    """
+    n1, n2, n3 = band
+    spec = torch.fft.rfft(grid, dim=2)[:, :, : n3 + 1]
+    spec = torch.fft.fft(spec, dim=1).index_select(1, _band_index(grid.shape[1], n2, grid.device))
+    return torch.fft.fft(spec, dim=0).index_select(0, _band_index(grid.shape[0], n1, grid.device))
+
+
+def band_limited_irfft(spec: torch.Tensor, shape: tuple[int, int, int]) -> torch.Tensor:
+    """Inverse of band_limited_rfft with the dropped modes zero: real grid [K1, K2, K3, ...]."""
+    n1, n2, n3 = (spec.shape[0] - 1) // 2, (spec.shape[1] - 1) // 2, spec.shape[2] - 1
+    full = spec.new_zeros((shape[0], *spec.shape[1:])).index_copy(0, _band_index(shape[0], n1, spec.device), spec)
+    spec = torch.fft.ifft(full, dim=0)
+    full = spec.new_zeros((shape[0], shape[1], *spec.shape[2:])).index_copy(
+        1, _band_index(shape[1], n2, spec.device), spec)
+    spec = torch.fft.ifft(full, dim=1)
+    pad = [0, 0] * (spec.dim() - 3) + [0, shape[2] // 2 + 1 - (n3 + 1)]
+    return torch.fft.irfft(torch.nn.functional.pad(spec, pad), n=shape[2], dim=2)
+
+
+def _multiplier(cell, shape, band, order, weight_fn) -> torch.Tensor:
+    """[2 n1 + 1, 2 n2 + 1, n3 + 1, H]: 1/2 w(|k_m|) / V |b(m)|^2 on the kept modes, 0 at m = 0."""
     dtype, device = cell.dtype, cell.device
-    m1 = _frequencies(shape[0], dtype, device)
-    m2 = _frequencies(shape[1], dtype, device)
-    m3 = torch.arange(shape[2] // 2 + 1, dtype=dtype, device=device)
-    m = torch.stack(torch.meshgrid(m1, m2, m3, indexing="ij"), dim=-1)  # [K1, K2, K3h, 3]
+    axes = [torch.cat([torch.arange(0, n + 1), torch.arange(-n, 0)]).to(dtype=dtype, device=device) for n in band[:2]]
+    axes.append(torch.arange(band[2] + 1, dtype=dtype, device=device))
+    m = torch.stack(torch.meshgrid(*axes, indexing="ij"), dim=-1)
     recip = TWO_PI * torch.linalg.inv(cell).T
-    k_norm = torch.linalg.norm(m @ recip + (m.abs().sum(-1, keepdim=True) == 0).to(dtype), dim=-1)
-    weight = weight_fn(k_norm)  # [K1, K2, K3h, H]
-    nonzero = (m.abs().sum(-1) > 0).to(dtype)
-    modulus = (bspline_modulus_squared(shape[0], order, dtype, device)[:, None, None]
-               * bspline_modulus_squared(shape[1], order, dtype, device)[None, :, None]
-               * bspline_modulus_squared(shape[2], order, dtype, device)[None, None, : shape[2] // 2 + 1])
+    is_zero = (m.abs().sum(-1) == 0).to(dtype)
+    k_norm = torch.linalg.norm(m @ recip + is_zero[..., None], dim=-1)  # shifted at m = 0: no NaN gradient
+    weight = weight_fn(k_norm)
+    modulus = 1.0
+    for axis, values in enumerate(axes):
+        index = torch.remainder(values, shape[axis]).to(torch.int64)
+        b2 = bspline_modulus_squared(shape[axis], order, dtype, device)[index]
+        modulus = modulus * b2.reshape([-1 if a == axis else 1 for a in range(3)])
     volume = torch.abs(torch.linalg.det(cell))
-    mult = 0.5 * weight * (nonzero * modulus / volume)[..., None]
-    return mult.permute(3, 0, 1, 2)
+    return 0.5 * weight * ((1.0 - is_zero) * modulus / volume)[..., None]
