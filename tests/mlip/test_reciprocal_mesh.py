@@ -194,3 +194,18 @@ def test_band_limited_transforms_equal_a_masked_full_fft():
     spectrum = band_limited_rfft(grid, band)
     assert spectrum.shape[:3] == (2 * band[0] + 1, 2 * band[1] + 1, band[2] + 1)
     torch.testing.assert_close(band_limited_irfft(spectrum, shape), expected, rtol=0, atol=1e-13)
+
+
+def test_mesh_runs_in_float32_like_the_direct_sum():
+    cell = TRICLINIC.float()
+    positions = (torch.rand(40, 3, generator=torch.Generator().manual_seed(8)) @ cell).requires_grad_(True)
+    h = torch.randn(40, 6, generator=torch.Generator().manual_seed(9))
+    out = {}
+    for method in ("direct", "mesh"):
+        torch.manual_seed(0)
+        layer = ReciprocalAttention(6, 2, 4, K_CUT, 6, MeshSettings(method))
+        update = layer(h, positions, cell[None], torch.tensor([0, 40]))
+        (grad,) = torch.autograd.grad(update.sum(), positions)
+        assert update.dtype == grad.dtype == torch.float32
+        out[method] = update.detach()
+    assert float((out["mesh"] - out["direct"]).abs().max()) < 1e-3 * float(out["direct"].abs().max())

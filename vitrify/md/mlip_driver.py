@@ -12,18 +12,11 @@ from pathlib import Path
 
 import torch
 
+from vitrify.devices import resolve_device
+
 from .external import ExternalPotential
 
 log = logging.getLogger("vitrify.md")
-
-
-def resolve_device(device: str) -> str:
-    """'auto' means CUDA when this process sees a GPU, else CPU; 'cuda' without one is an error."""
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError("device 'cuda' requested but torch sees no CUDA device (CUDA_VISIBLE_DEVICES, driver?)")
-    return device
 
 
 def file_digest(path: str | Path) -> str:

@@ -32,6 +32,8 @@ from typing import Sequence
 import numpy as np
 import torch
 
+from vitrify.devices import resolve_device
+
 from .regression import MEV_PER_EV, split_samples
 from .samples import IS_ENERGY_KEY, read_sample_sets
 from .vit import BlockViT, BlockViTConfig, communication_length_A, n_parameters
@@ -92,13 +94,6 @@ def merged_config(cfg: dict | None) -> dict:
 
 def model_config(cfg: dict, in_channels: int, grid: int) -> BlockViTConfig:
     return BlockViTConfig(in_channels=int(in_channels), grid=int(grid), **{k: cfg[k] for k in MODEL_KEYS})
-
-
-def resolve_device(requested: str) -> torch.device:
-    """CUDA when asked for and present, else the CPU."""
-    if str(requested).startswith("cuda") and torch.cuda.is_available():
-        return torch.device(requested)
-    return torch.device("cpu")
 
 
 def target_norm(y: np.ndarray) -> dict:
@@ -215,7 +210,7 @@ def train_vit(x_train: np.ndarray, y_train: np.ndarray, x_valid: np.ndarray, y_v
         raise ValueError(f"expected voxel arrays [N, C, G, G, G], got {x_train.shape} and {x_valid.shape}")
     if len(x_train) != len(y_train) or len(x_valid) != len(y_valid) or len(x_valid) == 0:
         raise ValueError("train/valid inputs and targets must match in length; validation must be non-empty")
-    device = resolve_device(cfg["device"])
+    device = torch.device(resolve_device(cfg["device"]))
     norm = target_norm(y_train)
     fingerprint = _fingerprint(cfg, seed, x_train, y_train, x_valid, y_valid)
     path = None

@@ -4,7 +4,7 @@ import torch
 from ase.io import read
 
 from vitrify.logs import setup_logging
-from vitrify.md.mlip_driver import resolve_device
+from vitrify.devices import resolve_device
 from vitrify.mlip.calculator import PotentialCalculator
 from vitrify.mlip.committee import trajectory_disagreement
 

@@ -6,7 +6,7 @@ import torch
 from ase.io import read
 
 from vitrify.logs import setup_logging
-from vitrify.md.mlip_driver import resolve_device
+from vitrify.devices import resolve_device
 from vitrify.mlip.train import TrainSettings, parse_member, spec_from_config, train_model, training_subset
 
 setup_logging(snakemake.log[0])

@@ -5,7 +5,7 @@ from pathlib import Path
 import torch
 
 from vitrify.logs import setup_logging
-from vitrify.md.mlip_driver import resolve_device
+from vitrify.devices import resolve_device
 from vitrify.rise.regression import write_json
 from vitrify.rise.vit_training import run_communication_length
 
