@@ -192,6 +192,11 @@ def md_model_file(system, model):
     return f"{RESULTS}/{system}/models/{model}/seed{MLIP['seeds'][0]}/model.pt"
 
 
+def md_model_settings(model):
+    """mlip.md (device, dtype, driver) for an ML model's MD job; a param, so a change reruns it."""
+    return None if model == "classical" else MLIP["md"]
+
+
 def md_torchscript_file(system, model):
     """The SR TorchScript export when LAMMPS itself runs the model (pair_style mace)."""
     if model != "sr" or MLIP["md"]["driver"] != "pair_style_mace":

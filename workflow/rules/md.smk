@@ -24,7 +24,7 @@ rule md_melt_quench:
     params:
         # The system's settings as a param, so editing them marks the run out of date.
         system_config=lambda wc: SYSTEMS[wc.system],
-        mlip_md=lambda wc: MLIP["md"] if wc.model != "classical" else None,
+        mlip_md=lambda wc: md_model_settings(wc.model),
     script:
         "../scripts/md_melt_quench.py"
 

@@ -23,6 +23,7 @@ rule rise_anneal:
     params:
         rise=lambda wc: rise_settings(wc.study),
         study=lambda wc: RISE_STUDIES[wc.study],
+        mlip_md=lambda wc: md_model_settings(RISE_STUDIES[wc.study]["model"]),
     script:
         "../scripts/rise_anneal.py"
 
@@ -49,6 +50,7 @@ rule rise_samples:
         rise=lambda wc: rise_settings(wc.study),
         study=lambda wc: RISE_STUDIES[wc.study],
         work=lambda wc: f"{RESULTS}/rise/{wc.study}/samples/work/rate{wc.rate}_rep{wc.rep}_T{wc.T}",
+        mlip_md=lambda wc: md_model_settings(RISE_STUDIES[wc.study]["model"]),
     script:
         "../scripts/rise_samples.py"
 

@@ -11,7 +11,7 @@ potential = None
 if study["model"] != "classical":
     from vitrify.md.mlip_driver import md_potential
 
-    potential = md_potential(study["model"], snakemake.input.model, snakemake.config["mlip"]["md"], snakemake.threads)
+    potential = md_potential(study["model"], snakemake.input.model, snakemake.params.mlip_md, snakemake.threads)
 spec = anneal_spec(snakemake.config, snakemake.input.glass, float(wc.rate), int(wc.rep), float(wc.T), study,
                    potential_id=potential.name if potential else None)
 label = f"rise/{study_name(study)}/rate{wc.rate}/rep{wc.rep}/T{wc.T}"

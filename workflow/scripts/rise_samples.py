@@ -9,7 +9,7 @@ potential = system["classical_potential"]
 if study["model"] != "classical":
     from vitrify.md.mlip_driver import md_potential
 
-    potential = md_potential(study["model"], snakemake.input.model, snakemake.config["mlip"]["md"], snakemake.threads)
+    potential = md_potential(study["model"], snakemake.input.model, snakemake.params.mlip_md, snakemake.threads)
 samples = minimise_snapshots(
     hold_snapshots(snakemake.input.trajectory, rise["snapshots_per_anneal"]),
     potential=potential,
