@@ -185,3 +185,35 @@ def test_pair_style_mace_driver_writes_lammps_commands_and_fails_clearly_here(mo
     atoms = labelled_frames(1, 48, seed=3, workdir=tmp_path)[0]
     with pytest.raises(LammpsError, match="pair_style mace"):
         single_point(atoms, pot, ["Si", "O"], tmp_path)
+
+
+def with_lr_method(model_file, method: str, out):
+    """The same trained LR model with its k sum evaluated another way (no weight changes)."""
+    from vitrify.mlip.model_io import load_model, save_model
+    from vitrify.mlip.models import build_model
+
+    model, metadata = load_model(model_file)
+    spec = dataclasses.replace(model.spec, lr_method=method)
+    other = build_model(spec, model.e0s_eV, **model.statistics)
+    other.load_state_dict(model.state_dict())
+    save_model(out, other, metadata)
+    return out
+
+
+def test_lr_model_on_the_mesh_drives_md_and_conserves_energy(models, md_config, tmp_path):
+    mesh_file = with_lr_method(models["lr0"], "mesh", tmp_path / "lr0-mesh.pt")
+    atoms = labelled_frames(1, 48, seed=98, workdir=tmp_path)[0]
+    energies = {}
+    for name, path in (("direct", models["lr0"]), ("mesh", mesh_file)):
+        (tmp_path / name).mkdir()
+        energies[name], _, _ = single_point(atoms, mlip_potential(path, device="cpu"), ["Si", "O"], tmp_path / name)
+    assert energies["mesh"] == pytest.approx(energies["direct"], abs=1e-3)
+
+    md_config["systems"]["silica"]["protocol"] = [
+        {"name": "liquid", "ensemble": "nvt", "T_K": 1500, "duration_ps": 0.05},
+        {"name": "nve_check", "ensemble": "nve", "T_K": 1500, "duration_ps": 0.2, "save_frames": False},
+    ]
+    pot = mlip_potential(mesh_file, device="cpu", dtype="float64")
+    meta = MeltQuench(spec_from_config(md_config, "silica", "lr", 10000, 0, potential_id=pot.name), tmp_path / "md",
+                      potential=pot).run()
+    assert abs(meta["nve_drift_meV_per_atom_per_ps"]["nve_check"]) < 1.0

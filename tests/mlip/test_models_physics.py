@@ -269,6 +269,11 @@ def test_spec_round_trip_and_validation():
         ModelSpec.from_dict({**spec.to_dict(), "arch": "mace"})
     with pytest.raises(ValueError, match="lacks reference energies for \\['O'\\]"):
         build_model(spec, {"Si": -1.0}, avg_num_neighbors=8.0)
+    with pytest.raises(ValueError, match="lr_mesh_order must be an even integer"):
+        ModelSpec.from_dict({**spec.to_dict(), "lr_mesh_order": 5})
+    # Model files written before the mesh existed carry no lr_method: they load as 'auto'.
+    old = {k: v for k, v in spec.to_dict().items() if not k.startswith(("lr_method", "lr_mesh"))}
+    assert ModelSpec.from_dict(old).lr_method == "auto"
 
 
 def test_dataset_statistics_known_answers():

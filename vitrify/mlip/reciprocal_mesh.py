@@ -62,12 +62,8 @@ def _fft_friendly(n: int) -> int:
 
 def mesh_shape(cell: torch.Tensor, k_cutoff: float, order: int, oversampling: float) -> tuple[int, int, int]:
     """Grid points per cell axis: oversampling x (2 n_max + 1), at least the spline order."""
-    lengths = torch.linalg.norm(cell.detach(), dim=-1).tolist()
-    shape = []
-    for length in lengths:
-        n_max = math.floor(k_cutoff * length / TWO_PI)
-        shape.append(_fft_friendly(max(math.ceil(oversampling * (2 * n_max + 1)), order)))
-    return tuple(shape)
+    return tuple(_fft_friendly(max(math.ceil(oversampling * (2 * n_max + 1)), order))
+                 for n_max in band_limits(cell, k_cutoff))
 
 
 def bspline_weights(t: torch.Tensor, order: int) -> torch.Tensor:
