@@ -185,14 +185,14 @@ def test_bad_mesh_settings_are_clear_errors(kw, message):
 def test_band_limited_transforms_equal_a_masked_full_fft():
     gen = torch.Generator().manual_seed(7)
     shape, band = (10, 9, 12), (2, 3, 4)
-    grid = torch.randn(*shape, 2, generator=gen, dtype=torch.float64)
-    full = torch.fft.rfftn(grid, dim=(0, 1, 2))
+    grid = torch.randn(2, *shape, generator=gen, dtype=torch.float64)  # channels first
+    full = torch.fft.rfftn(grid, dim=(1, 2, 3))
     m = [torch.fft.fftfreq(n, 1.0 / n) for n in shape[:2]] + [torch.arange(shape[2] // 2 + 1.0)]
     inside = ((m[0].abs() <= band[0])[:, None, None] & (m[1].abs() <= band[1])[None, :, None]
               & (m[2] <= band[2])[None, None, :])
-    expected = torch.fft.irfftn(full * inside[..., None], s=shape, dim=(0, 1, 2))
+    expected = torch.fft.irfftn(full * inside, s=shape, dim=(1, 2, 3))
     spectrum = band_limited_rfft(grid, band)
-    assert spectrum.shape[:3] == (2 * band[0] + 1, 2 * band[1] + 1, band[2] + 1)
+    assert spectrum.shape == (2, 2 * band[0] + 1, 2 * band[1] + 1, band[2] + 1)
     torch.testing.assert_close(band_limited_irfft(spectrum, shape), expected, rtol=0, atol=1e-13)
 
 

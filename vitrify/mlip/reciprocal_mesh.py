@@ -245,10 +245,10 @@ def mesh_field(channels: torch.Tensor, positions: torch.Tensor, cell: torch.Tens
     grid = spread(w, channels.reshape(n_atoms, heads * width), stencil)
 
     band = band_limits(cell, k_cutoff)
-    spectrum = band_limited_rfft(grid.reshape(*shape, heads, width), band)
-    spectrum = spectrum * _multiplier(cell, shape, band, order, weight_fn)[..., None]
+    spectrum = band_limited_rfft(grid.T.reshape(heads, width, *shape), band)
+    spectrum = spectrum * _multiplier(cell, shape, band, order, weight_fn)[:, None]
     field = band_limited_irfft(spectrum, shape) * float(shape[0] * shape[1] * shape[2])
-    field = field.reshape(-1, heads * width)  # [grid points, H * C]
+    field = field.reshape(heads * width, -1).T.contiguous()  # [grid points, H * C]
     return interpolate(w, field, stencil).reshape(n_atoms, heads, width)
 
 
@@ -264,33 +264,37 @@ def _band_index(size: int, n_max: int, device) -> torch.Tensor:
 
 
 def band_limited_rfft(grid: torch.Tensor, band: tuple[int, int, int]) -> torch.Tensor:
-    """Modes |m_a| <= n_a (m_3 >= 0) of the 3-D real FFT of grid [K1, K2, K3, ...].
+    """Modes |m_a| <= n_a (m_3 >= 0) of the 3-D real FFT over the last three axes of grid
+    [..., K1, K2, K3].
 
     One axis at a time, dropping the modes the filter zeroes before the next axis: the
     multiplier vanishes outside the k sphere, so only (2 n1 + 1)(2 n2 + 1)(n3 + 1) modes
     are ever needed, and the second and third transforms run on 1/oversampling and
-    1/oversampling^2 of the data.
+    1/oversampling^2 of the data. Channels lead, so each channel's transform is one
+    contiguous block.
     """
     n1, n2, n3 = band
-    spec = torch.fft.rfft(grid, dim=2)[:, :, : n3 + 1]
-    spec = torch.fft.fft(spec, dim=1).index_select(1, _band_index(grid.shape[1], n2, grid.device))
-    return torch.fft.fft(spec, dim=0).index_select(0, _band_index(grid.shape[0], n1, grid.device))
+    spec = torch.fft.rfft(grid, dim=-1)[..., : n3 + 1]
+    spec = torch.fft.fft(spec, dim=-2).index_select(-2, _band_index(grid.shape[-2], n2, grid.device))
+    return torch.fft.fft(spec, dim=-3).index_select(-3, _band_index(grid.shape[-3], n1, grid.device))
 
 
 def band_limited_irfft(spec: torch.Tensor, shape: tuple[int, int, int]) -> torch.Tensor:
-    """Inverse of band_limited_rfft with the dropped modes zero: real grid [K1, K2, K3, ...]."""
-    n1, n2, n3 = (spec.shape[0] - 1) // 2, (spec.shape[1] - 1) // 2, spec.shape[2] - 1
-    full = spec.new_zeros((shape[0], *spec.shape[1:])).index_copy(0, _band_index(shape[0], n1, spec.device), spec)
-    spec = torch.fft.ifft(full, dim=0)
-    full = spec.new_zeros((shape[0], shape[1], *spec.shape[2:])).index_copy(
-        1, _band_index(shape[1], n2, spec.device), spec)
-    spec = torch.fft.ifft(full, dim=1)
-    pad = [0, 0] * (spec.dim() - 3) + [0, shape[2] // 2 + 1 - (n3 + 1)]
-    return torch.fft.irfft(torch.nn.functional.pad(spec, pad), n=shape[2], dim=2)
+    """Inverse of band_limited_rfft with the dropped modes zero: real [..., K1, K2, K3]."""
+    n1, n2, n3 = (spec.shape[-3] - 1) // 2, (spec.shape[-2] - 1) // 2, spec.shape[-1] - 1
+    lead = spec.shape[:-3]
+    full = spec.new_zeros((*lead, shape[0], *spec.shape[-2:])).index_copy(
+        -3, _band_index(shape[0], n1, spec.device), spec)
+    spec = torch.fft.ifft(full, dim=-3)
+    full = spec.new_zeros((*lead, shape[0], shape[1], spec.shape[-1])).index_copy(
+        -2, _band_index(shape[1], n2, spec.device), spec)
+    spec = torch.fft.ifft(full, dim=-2)
+    spec = torch.nn.functional.pad(spec, [0, shape[2] // 2 + 1 - (n3 + 1)])
+    return torch.fft.irfft(spec, n=shape[2], dim=-1)
 
 
 def _multiplier(cell, shape, band, order, weight_fn) -> torch.Tensor:
-    """[2 n1 + 1, 2 n2 + 1, n3 + 1, H]: 1/2 w(|k_m|) / V |b(m)|^2 on the kept modes, 0 at m = 0."""
+    """[H, 2 n1 + 1, 2 n2 + 1, n3 + 1]: 1/2 w(|k_m|) / V |b(m)|^2 on the kept modes, 0 at m = 0."""
     dtype, device = cell.dtype, cell.device
     axes = [torch.cat([torch.arange(0, n + 1), torch.arange(-n, 0)]).to(dtype=dtype, device=device) for n in band[:2]]
     axes.append(torch.arange(band[2] + 1, dtype=dtype, device=device))
@@ -305,4 +309,4 @@ def _multiplier(cell, shape, band, order, weight_fn) -> torch.Tensor:
         b2 = bspline_modulus_squared(shape[axis], order, dtype, device)[index]
         modulus = modulus * b2.reshape([-1 if a == axis else 1 for a in range(3)])
     volume = torch.abs(torch.linalg.det(cell))
-    return 0.5 * weight * ((1.0 - is_zero) * modulus / volume)[..., None]
+    return (0.5 * weight * ((1.0 - is_zero) * modulus / volume)[..., None]).permute(3, 0, 1, 2)
