@@ -97,7 +97,7 @@ def direct_and_mesh(order: int, oversampling: float, n_atoms: int = 60, cell=TRI
     with torch.no_grad():
         direct = attend_one_structure(q, key, value, positions, kvec, weight)
         kv = torch.einsum("nhd,nhe->nhde", key, value).reshape(n_atoms, 2, -1)
-        field = mesh_field(kv, positions, cell, radial, K_CUT, order, oversampling)
+        field = mesh_field(kv, positions, cell, radial, K_CUT, MeshSettings("mesh", order, oversampling))
         mesh = torch.einsum("nhd,nhde->nhe", q, field.reshape(n_atoms, 2, 4, 4))
     return direct, mesh
 
@@ -149,7 +149,7 @@ def test_mesh_forces_and_cell_gradient_are_exact_derivatives_of_the_mesh_energy(
     kv = torch.einsum("nhd,nhe->nhde", key, value).reshape(12, 2, -1)
 
     def energy(pos, cell):
-        field = mesh_field(kv, pos, cell, radial, K_CUT, order=4, oversampling=1.5)
+        field = mesh_field(kv, pos, cell, radial, K_CUT, MeshSettings("mesh", order=4, oversampling=1.5))
         return torch.einsum("nhd,nhde->", q, field.reshape(12, 2, 4, 4))
 
     torch.autograd.gradcheck(energy, (positions.clone().requires_grad_(True),

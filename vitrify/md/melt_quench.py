@@ -40,6 +40,8 @@ THERMO_HEADER = [
 ]
 SLURM_ENV = ("SLURM_JOB_ID", "SLURM_JOB_PARTITION", "SLURM_CPUS_PER_TASK", "SLURM_JOB_GPUS",
              "SLURM_GPUS", "CUDA_VISIBLE_DEVICES", "SLURMD_NODENAME")
+# Conjugate-gradient relaxation of a random start (whichever potential is set at the time).
+START_MINIMISATION = ["min_style cg", "minimize 1.0e-6 1.0e-8 500 5000", "reset_timestep 0"]
 
 
 class SimulationError(RuntimeError):
@@ -253,12 +255,12 @@ class MeltQuench:
         relax_with_classical = spec.minimize_start and spec.start_potential and not spec.start_structure_file
         if relax_with_classical:
             set_potential(self.session, get_potential(spec.start_potential), spec.species)
-            self.session.commands(["min_style cg", "minimize 1.0e-6 1.0e-8 500 5000", "reset_timestep 0"])
+            self.session.commands(START_MINIMISATION)
             log.info("%s: random start relaxed with %s before the model takes over", self.label, spec.start_potential)
         self._setup_potential()
         if spec.minimize_start and not relax_with_classical:
             # Random insertion leaves close pairs; relax them before giving velocities.
-            self.session.commands(["min_style cg", "minimize 1.0e-6 1.0e-8 500 5000", "reset_timestep 0"])
+            self.session.commands(START_MINIMISATION)
         first = spec.segments[0]
         self.session.command(
             f"velocity all create {first.T_start_K} {spec.seed} mom yes rot yes dist gaussian"

@@ -32,7 +32,8 @@ import mace.modules  # noqa: I001
 from mace.data.neighborhood import get_neighborhood
 from e3nn import o3
 
-from vitrify.mlip.reciprocal_attention import LongRangeEnergy, MeshSettings
+from vitrify.mlip.reciprocal_attention import LongRangeEnergy
+from vitrify.mlip.reciprocal_mesh import MeshSettings
 from vitrify.reference.dataset import is_isolated_atom
 
 # e3nn scripts its modules at construction and torch warns about its annotations each time:

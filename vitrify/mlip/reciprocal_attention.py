@@ -20,8 +20,8 @@ Design points, and why:
 * ``k`` is built from the cell with differentiable tensor ops, so the strain derivative of
   the energy (the stress) includes ``dk/d(strain)`` and ``dV/d(strain)``. Only the *choice*
   of integer vectors is detached, which is harmless because of the envelope.
-* Integer ranges come from each cell on every call: ``|n_a| <= k_cut |a_a| / (2 pi)``
-  (since ``n_a = k.a_a / 2 pi``), valid for triclinic cells; no cache keyed on box size.
+* Integer ranges come from each cell on every call (``reciprocal_lattice.band_limits``),
+  valid for triclinic cells; no cache keyed on box size.
 * ``1/V`` makes ``u_i`` intensive: ``(1/V) sum_k`` tends to ``(2 pi)^-3 \\int d^3k``, so
   ``u_i = sum_j K(r_j - r_i) k_j v_j`` with a fixed periodic real-space kernel ``K``; a
   supercell reproduces ``u_i`` and the energy scales with the number of atoms.
@@ -38,20 +38,12 @@ benchmarks/mlip_cost.py measures both.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-
 import torch
 
-from vitrify.mlip.reciprocal_mesh import mesh_field
+from vitrify.mlip.reciprocal_lattice import band_limits, reciprocal_basis
+from vitrify.mlip.reciprocal_mesh import MeshSettings, mesh_field
 
-TWO_PI = 2.0 * math.pi
-LR_METHODS = ("auto", "direct", "mesh")
-
-
-def reciprocal_basis(cell: torch.Tensor) -> torch.Tensor:
-    """Rows b_a with a_a . b_b = 2 pi delta_ab, for a cell whose rows are lattice vectors."""
-    return TWO_PI * torch.linalg.inv(cell).transpose(-1, -2)
+__all__ = ["MeshSettings", "reciprocal_basis"]  # re-exported: models and tests import them from here
 
 
 def check_periodic_cell(cell: torch.Tensor, pbc: torch.Tensor | None = None, label: str = "cell") -> None:
@@ -80,8 +72,7 @@ def reciprocal_integer_vectors(cell: torch.Tensor, k_cutoff: float) -> torch.Ten
     """
     cell = cell.detach()
     lengths = torch.linalg.norm(cell, dim=-1)
-    n_max = torch.floor(k_cutoff * lengths / TWO_PI).to(torch.int64).tolist()
-    axes = [torch.arange(-m, m + 1, dtype=cell.dtype, device=cell.device) for m in n_max]
+    axes = [torch.arange(-m, m + 1, dtype=cell.dtype, device=cell.device) for m in band_limits(cell, k_cutoff)]
     n = torch.cartesian_prod(*axes).reshape(-1, 3)
     k_norm = torch.linalg.norm(n @ reciprocal_basis(cell), dim=-1)
     keep = _half_space(n) & (k_norm <= k_cutoff)
@@ -146,35 +137,11 @@ def attend_one_structure(q: torch.Tensor, key: torch.Tensor, value: torch.Tensor
     return torch.einsum("nhd,nhde->nhe", q, field)
 
 
-@dataclass(frozen=True)
-class MeshSettings:
-    """How the k sum is evaluated: ``direct`` (exact, O(N * N_k)), ``mesh`` (smooth-PME
-    interpolation, O(N log N), see reciprocal_mesh.py) or ``auto``: the mesh for cells with
-    more than ``above_k_vectors`` k-vectors (one per +-pair). The choice changes no
-    parameter: one trained model runs either way."""
-
-    method: str = "auto"
-    order: int = 6
-    oversampling: float = 2.0
-    above_k_vectors: int = 1500
-
-    def __post_init__(self):
-        if self.method not in LR_METHODS:
-            raise ValueError(f"lr_method must be one of {LR_METHODS}, got {self.method!r}")
-        if self.order < 4 or self.order % 2:
-            raise ValueError(f"lr_mesh_order must be an even integer >= 4, got {self.order!r}")
-        if not self.oversampling >= 1.0:
-            raise ValueError(f"lr_mesh_oversampling must be >= 1, got {self.oversampling!r}")
-
-    def use_mesh(self, n_k_vectors: int) -> bool:
-        return self.method == "mesh" or (self.method == "auto" and n_k_vectors > self.above_k_vectors)
-
-
 def attend_one_structure_mesh(q, key, value, positions, cell, radial_filter, k_cutoff, mesh: MeshSettings):
     """Same update as attend_one_structure, with the k sum on a smooth-PME mesh."""
     n_atoms, heads, dim = q.shape
     kv = torch.einsum("nhd,nhe->nhde", key, value).reshape(n_atoms, heads, -1)
-    field = mesh_field(kv, positions, cell, radial_filter, k_cutoff, mesh.order, mesh.oversampling)
+    field = mesh_field(kv, positions, cell, radial_filter, k_cutoff, mesh)
     return torch.einsum("nhd,nhde->nhe", q, field.reshape(n_atoms, heads, dim, -1))
 
 

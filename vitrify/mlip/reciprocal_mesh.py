@@ -41,10 +41,38 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import torch
 
-TWO_PI = 2.0 * math.pi
+from vitrify.mlip.reciprocal_lattice import TWO_PI, band_limits, reciprocal_basis
+
+LR_METHODS = ("auto", "direct", "mesh")
+
+
+@dataclass(frozen=True)
+class MeshSettings:
+    """How the k sum is evaluated: ``direct`` (exact, O(N * N_k)), ``mesh`` (smooth-PME
+    interpolation, O(N log N)) or ``auto``: the mesh for cells with more than
+    ``above_k_vectors`` k-vectors (one per +-pair). The choice changes no parameter: one
+    trained model runs either way. ``order`` (even, >= 4) and ``oversampling`` (>= 1) set
+    the mesh's interpolation error."""
+
+    method: str = "auto"
+    order: int = 6
+    oversampling: float = 2.0
+    above_k_vectors: int = 1500
+
+    def __post_init__(self):
+        if self.method not in LR_METHODS:
+            raise ValueError(f"lr_method must be one of {LR_METHODS}, got {self.method!r}")
+        if self.order < 4 or self.order % 2:
+            raise ValueError(f"lr_mesh_order must be an even integer >= 4, got {self.order!r}")
+        if not self.oversampling >= 1.0:
+            raise ValueError(f"lr_mesh_oversampling must be >= 1, got {self.oversampling!r}")
+
+    def use_mesh(self, n_k_vectors: int) -> bool:
+        return self.method == "mesh" or (self.method == "auto" and n_k_vectors > self.above_k_vectors)
 
 
 def _fft_friendly(n: int) -> int:
@@ -226,19 +254,16 @@ def interpolate(w: torch.Tensor, grid: torch.Tensor, stencil: Stencil) -> torch.
 
 def mesh_field(channels: torch.Tensor, positions: torch.Tensor, cell: torch.Tensor,
                weight_fn: Callable[[torch.Tensor], torch.Tensor], k_cutoff: float,
-               order: int = 6, oversampling: float = 2.0) -> torch.Tensor:
+               settings: MeshSettings = MeshSettings()) -> torch.Tensor:
     """Phi [n, H, C] for per-atom channels [n, H, C] (H heads sharing one weight each).
 
     ``weight_fn(k_norm [...]) -> [..., H]`` is the per-head weight w(|k|) (zero above
     k_cutoff); the 1/V factor is applied here. Equals the direct sum up to the B-spline
-    interpolation error, which falls with ``order`` (even, >= 4) and ``oversampling``.
+    interpolation error, which falls with ``settings.order`` and ``settings.oversampling``.
     """
-    if order < 4 or order % 2:
-        raise ValueError(f"lr_mesh_order must be an even integer >= 4, got {order}")
-    if not oversampling >= 1.0:
-        raise ValueError(f"lr_mesh_oversampling must be >= 1, got {oversampling}")
+    order = settings.order
     n_atoms, heads, width = channels.shape
-    shape = mesh_shape(cell, k_cutoff, order, oversampling)
+    shape = mesh_shape(cell, k_cutoff, order, settings.oversampling)
     base, weights = _stencil(positions, cell, shape, order)
     stencil = Stencil(stencil_indices(base, shape, order), shape[0] * shape[1] * shape[2])
     w = stencil_weights(weights)
@@ -250,12 +275,6 @@ def mesh_field(channels: torch.Tensor, positions: torch.Tensor, cell: torch.Tens
     field = band_limited_irfft(spectrum, shape) * float(shape[0] * shape[1] * shape[2])
     field = field.reshape(heads * width, -1).T.contiguous()  # [grid points, H * C]
     return interpolate(w, field, stencil).reshape(n_atoms, heads, width)
-
-
-def band_limits(cell: torch.Tensor, k_cutoff: float) -> tuple[int, int, int]:
-    """n_max per axis: every k with |k| <= k_cutoff has |m_a| <= k_cutoff |a_a| / (2 pi)."""
-    return tuple(math.floor(k_cutoff * float(length) / TWO_PI)
-                 for length in torch.linalg.norm(cell.detach(), dim=-1))
 
 
 def _band_index(size: int, n_max: int, device) -> torch.Tensor:
@@ -299,7 +318,7 @@ def _multiplier(cell, shape, band, order, weight_fn) -> torch.Tensor:
     axes = [torch.cat([torch.arange(0, n + 1), torch.arange(-n, 0)]).to(dtype=dtype, device=device) for n in band[:2]]
     axes.append(torch.arange(band[2] + 1, dtype=dtype, device=device))
     m = torch.stack(torch.meshgrid(*axes, indexing="ij"), dim=-1)
-    recip = TWO_PI * torch.linalg.inv(cell).T
+    recip = reciprocal_basis(cell)
     is_zero = (m.abs().sum(-1) == 0).to(dtype)
     k_norm = torch.linalg.norm(m @ recip + is_zero[..., None], dim=-1)  # shifted at m = 0: no NaN gradient
     weight = weight_fn(k_norm)
