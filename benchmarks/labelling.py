@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from vitrify.config import load_config  # noqa: E402
-from vitrify.md.melt_quench import MeltQuench, spec_from_config  # noqa: E402
+from tests.support.configs import melt_quench  # noqa: E402
 from vitrify.reference.labelers import CP2KLabeler, LabelFailed, XTBLabeler, cp2k_available  # noqa: E402
 from vitrify.reference.structures import crystal_variant  # noqa: E402
 
@@ -44,8 +44,7 @@ def liquid_frame(n_atoms: int, workdir: Path):
         {"name": "liquid", "ensemble": "nvt", "T_K": 3000, "duration_ps": 0.5},
         {"name": "quench", "ensemble": "nvt", "T_start_K": 3000, "T_end_K": 2999, "quench": True},
     ]
-    spec = spec_from_config(cfg, "silica", "classical", 1000.0, 0)
-    MeltQuench(spec, workdir).run()
+    melt_quench(cfg, "silica", "classical", 1000.0, 0, workdir).run()
     from ase.io import read  # noqa: PLC0415
 
     atoms = read(workdir / "final.extxyz")

@@ -12,7 +12,6 @@ is the engine's overhead. Also times the dry run of the campaign DAG.
 from __future__ import annotations
 
 import argparse
-import copy
 import os
 import platform
 import re
@@ -22,21 +21,20 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from vitrify.md.lammps_loader import import_lammps  # noqa: E402
-from vitrify.md.melt_quench import MeltQuench, spec_from_config  # noqa: E402
-from vitrify.md.potentials import get_potential  # noqa: E402
+from vitrify.lammps.loader import import_lammps  # noqa: E402
+from tests.support.configs import melt_quench  # noqa: E402
+from vitrify.config import load_config  # noqa: E402
+from vitrify.lammps.classical import get_potential  # noqa: E402
 
 CASES = {"silica": 1500, "cuzr": 2000}
 
 
 def bench_config(system: str, n_atoms: int, steps: int) -> dict:
-    cfg = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    cfg = copy.deepcopy(cfg)
+    cfg = load_config(REPO / "config" / "config.yaml")
     sys_cfg = cfg["systems"][system]
     sys_cfg["n_atoms"] = n_atoms
     sys_cfg["md"]["minimize_start"] = False
@@ -53,9 +51,10 @@ def bench_config(system: str, n_atoms: int, steps: int) -> dict:
 
 
 def run_vitrify(cfg: dict, system: str, workdir: Path) -> tuple[float, object]:
-    spec = spec_from_config(cfg, system, "classical", 1e6, 0)  # quench of 1 K: 1 step
+    run = melt_quench(cfg, system, "classical", 1e6, 0, workdir)  # quench of 1 K: 1 step
+    spec = run.spec
     t0 = time.perf_counter()
-    MeltQuench(spec, workdir).run()
+    run.run()
     return time.perf_counter() - t0, spec
 
 

@@ -25,9 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
-import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -35,7 +33,9 @@ sys.path.insert(0, str(REPO))
 from vitrify.md.random_start import random_packing  # noqa: E402
 from vitrify.mlip.models import build_model, make_batch  # noqa: E402
 from vitrify.mlip.reciprocal_attention import reciprocal_vectors  # noqa: E402
-from vitrify.mlip.train import spec_from_config  # noqa: E402
+from vitrify.config import load_config  # noqa: E402
+from vitrify.mlip.train import model_spec  # noqa: E402
+from vitrify.settings import ModelSettings  # noqa: E402
 
 E0 = {"Si": -100.0, "O": -430.0}
 
@@ -67,11 +67,12 @@ def main() -> None:
     parser.add_argument("--spec", choices=["default", "campaign"], default="default")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    cfg = yaml.safe_load((REPO / "config" / ("config.yaml" if args.spec == "default" else "campaign.yaml")).read_text())
+    cfg = load_config(REPO / "config" / ("config.yaml" if args.spec == "default" else "campaign.yaml"))
     species = cfg["systems"]["silica"]["species"]
-    specs = {"sr": spec_from_config(cfg["mlip"], species, "sr")}
+    model = ModelSettings.from_dict(cfg["mlip"]["model"])
+    specs = {"sr": model_spec(model, species, "sr")}
     for method in ("direct", "mesh"):
-        specs[f"lr_{method}"] = dataclasses.replace(spec_from_config(cfg["mlip"], species, "lr"), lr_method=method)
+        specs[f"lr_{method}"] = dataclasses.replace(model_spec(model, species, "lr"), lr_method=method)
     models = {name: build_model(spec, E0, 20.0, 1.0, 0.0, seed=0).double().eval() for name, spec in specs.items()}
     k_cut = cfg["mlip"]["model"]["lr_k_cutoff_inv_A"]
     import warnings

@@ -21,18 +21,18 @@ import time
 from pathlib import Path
 
 import torch
-import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests"))  # the tests' labelled-frame maker, not a copy of it
 
 from mlip_cost import structure  # noqa: E402
-from mlip_samples import labelled_frames  # noqa: E402
+from tests.support.mlip_samples import labelled_frames  # noqa: E402
 
 from vitrify.mlip.model_io import load_model  # noqa: E402
 from vitrify.mlip.models import make_batch  # noqa: E402
-from vitrify.mlip.train import TrainSettings, spec_from_config, train_model  # noqa: E402
+from vitrify.config import load_config  # noqa: E402
+from vitrify.mlip.train import model_spec, train_model  # noqa: E402
+from vitrify.settings import ModelSettings, TrainingSettings  # noqa: E402
 
 
 def synchronise(device: str) -> None:
@@ -65,10 +65,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
-    cfg = yaml.safe_load((REPO / "config" / ("config.yaml" if args.spec == "default" else "campaign.yaml")).read_text())
+    cfg = load_config(REPO / "config" / ("config.yaml" if args.spec == "default" else "campaign.yaml"))
     species = cfg["systems"]["silica"]["species"]
-    settings = TrainSettings.from_dict({**cfg["mlip"]["training"], "max_epochs": args.epochs, "dtype": args.dtype,
-                                        "patience_epochs": args.epochs + 1})
+    settings = TrainingSettings.from_dict({**cfg["mlip"]["training"], "max_epochs": args.epochs, "dtype": args.dtype,
+                                           "patience_epochs": args.epochs + 1})
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none visible to torch"
     print(f"machine: {platform.node()}, {os.cpu_count()} cores, GPU: {gpu}; torch {torch.__version__}, "
           f"{torch.get_num_threads()} CPU thread(s), {args.dtype}; model: {args.spec} config mlip.model")
@@ -82,7 +82,7 @@ def main() -> None:
                 rows[device] = None
                 continue
             for arch in ("sr", "lr"):
-                spec = spec_from_config(cfg["mlip"], species, arch)
+                spec = model_spec(ModelSettings.from_dict(cfg["mlip"]["model"]), species, arch)
                 model_file = Path(tmp) / f"{device}-{arch}.pt"
                 synchronise(device)
                 t0 = time.perf_counter()

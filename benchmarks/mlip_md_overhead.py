@@ -14,7 +14,6 @@ throughput column.
 from __future__ import annotations
 
 import argparse
-import copy
 import os
 import platform
 import sys
@@ -23,23 +22,25 @@ import time
 from pathlib import Path
 
 import torch
-import yaml
 from ase.io import read
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from vitrify.md.external import ExternalPotential  # noqa: E402
-from vitrify.md.melt_quench import MeltQuench, spec_from_config  # noqa: E402
+from vitrify.lammps.external import ExternalPotential  # noqa: E402
+from vitrify.config import load_config  # noqa: E402
+from vitrify.md.melt_quench import MeltQuench, melt_quench_spec  # noqa: E402
+from vitrify.md.potentials import make_potential, start_potential  # noqa: E402
+from vitrify.settings import ModelSettings, Settings  # noqa: E402
 from vitrify.mlip.calculator import PotentialCalculator  # noqa: E402
 from vitrify.mlip.models import build_model  # noqa: E402
-from vitrify.mlip.train import spec_from_config as model_spec  # noqa: E402
+from vitrify.mlip.train import model_spec  # noqa: E402
 
 E0 = {"Si": -100.0, "O": -430.0}
 
 
 def bench_config(n_atoms: int, steps: int) -> dict:
-    cfg = copy.deepcopy(yaml.safe_load((REPO / "config" / "config.yaml").read_text()))
+    cfg = load_config(REPO / "config" / "config.yaml")
     silica = cfg["systems"]["silica"]
     silica["n_atoms"] = n_atoms
     dt = silica["md"]["timestep_fs"]
@@ -53,8 +54,12 @@ def bench_config(n_atoms: int, steps: int) -> dict:
 
 
 def md_seconds(cfg: dict, model: str, potential, workdir: Path) -> tuple[float, int]:
-    spec = spec_from_config(cfg, "silica", model, 1e6, 0, potential_id=potential.name if potential else None)
-    runner = MeltQuench(spec, workdir, potential=potential)
+    settings = Settings.from_config(cfg)
+    system = settings.systems["silica"]
+    potential = potential or make_potential(system, model)
+    start = start_potential(system, model)
+    spec = melt_quench_spec(system, model, potential, 1e6, 0, settings.seed, start)
+    runner = MeltQuench(spec, workdir, potential, start)
     t0 = time.perf_counter()
     runner.run()
     return time.perf_counter() - t0, spec.total_steps
@@ -68,7 +73,7 @@ def main() -> None:
                         help="the classical run is ~100x cheaper per step: more steps amortise its setup")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    cfg0 = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    cfg0 = load_config(REPO / "config" / "config.yaml")
     print(f"machine: {platform.node()} {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"python {platform.python_version()}, torch {torch.__version__}, 1 thread, float64, CPU; "
           f"{args.steps} NVT steps at 3000 K (start: minimised random packing); model {cfg0['mlip']['model']}")
@@ -82,7 +87,7 @@ def main() -> None:
             print(f"| classical (Vashishta 1990) | {n_atoms} | {wall / steps:.4f} | - | - | {n_atoms * steps / wall:,.0f} |",
                   flush=True)
             for arch in ("sr", "lr"):
-                model = build_model(model_spec(cfg["mlip"], ["Si", "O"], arch), E0, 20.0, 1.0, 0.0, seed=0).double()
+                model = build_model(model_spec(ModelSettings.from_dict(cfg["mlip"]["model"]), ["Si", "O"], arch), E0, 20.0, 1.0, 0.0, seed=0).double()
                 calc = PotentialCalculator(model)
                 pot = ExternalPotential(name=f"mace-{arch}-bench", calculator=calc, cutoff_A=model.spec.r_max_A)
                 out = Path(tmp) / arch

@@ -6,14 +6,17 @@ import subprocess
 import pytest
 import yaml
 
-from vitrify.config import ConfigError, load_config, validate_config
+from tests.support.configs import config
+from vitrify.config import ConfigError, defaults_table, fill_defaults, load_config, load_schema, validate_config
+from vitrify.settings import AnalysisSettings, Settings, TrainingSettings
 
 SOURCE = "config/test.yaml"
 
 
 @pytest.fixture(scope="module")
-def good(repo):
-    return yaml.safe_load((repo / SOURCE).read_text())
+def good():
+    """config/test.yaml completed with the schema's defaults."""
+    return config("test")
 
 
 def _set(cfg, path, value):
@@ -42,7 +45,7 @@ BAD = {
     "unknown species": (S + ["species"], ["Si", "Xx"], "systems.silica.species[1]", "'Xx'", "chemical element"),
     "composition not matching species": (S + ["composition"], {"Si": 0.5, "Ge": 0.5}, "systems.silica.composition", "'Ge'", "each of species"),
     "misspelt key": (S + ["md", "tiemstep_fs"], 1.0, "systems.silica.md.tiemstep_fs", "1.0", "a known key"),
-    "missing key": (S + ["replicas"], DELETE, "systems.silica.replicas", "<missing>", "required"),
+    "missing key": (S + ["n_atoms"], DELETE, "systems.silica.n_atoms", "<missing>", "required"),
     "zero replicas": (S + ["replicas"], 0, "systems.silica.replicas", "0", ">= 1"),
     "potential missing a species": (S + ["classical_potential"], "mendelev_cuzr_2009", "systems.silica.classical_potential", "'mendelev_cuzr_2009'", "covering species"),
     "npt without pressure": (S + ["protocol", 3, "ensemble"], "npt", "systems.silica.protocol[3].pressure_GPa", "<missing>", "pressure"),
@@ -59,6 +62,8 @@ BAD = {
     "unknown model architecture": (["mlip", "archs"], ["sr", "transformer"], "mlip.archs[1]", "'transformer'", "one of"),
     "mlip on a system without reference data": (["mlip", "system"], "cuzr", "mlip.system", "'cuzr'", "the system of the reference section"),
     "ViT block not tiling the token grid": (["rise", "vit", "communication_blocks"], [1, 3], "rise.vit.communication_blocks[1]", "3", "a divisor of the token grid"),
+    "ring figure of a method not computed": (["analysis", "ring_methods"], ["king"], "analysis.ring_figure_method", "'primitive'", "one of analysis.ring_methods"),
+    "reference MD by a trained model": (["reference", "md_model"], "lr", "reference.md_model", "'lr'", "one of"),
     "interval below timestep": (S + ["md", "thermo_interval_ps"], 0.0001, "systems.silica.md.thermo_interval_ps", "0.0001", "at least one timestep"),
 }
 
@@ -77,7 +82,7 @@ def test_bad_config_gives_one_clear_line(good, case):
 
 
 def test_pair_style_mace_needs_the_torchscript_export(good):
-    cfg = copy.deepcopy(good)
+    cfg = copy.deepcopy(good)  # completed: mlip.md is there
     cfg["mlip"]["md"]["driver"] = "pair_style_mace"
     cfg["mlip"]["export_torchscript"] = False
     with pytest.raises(ConfigError, match=r"mlip.md.driver = 'pair_style_mace': expected mlip.export_torchscript: true"):
@@ -110,3 +115,55 @@ def test_snakemake_stops_before_any_job(repo, venv_bin, tmp_path, good):
                      "expected a number > 0 (temperature in K)"]
     assert "Traceback" not in res.stderr
     assert not (tmp_path / "results").exists()
+
+
+def test_defaults_fill_what_a_file_leaves_out(repo):
+    raw = yaml.safe_load((repo / SOURCE).read_text())
+    assert "md" not in raw["mlip"] and "replicas" not in raw["systems"]["silica"]
+    full = config("test")
+    assert full["mlip"]["md"] == {"dtype": "float64", "device": "auto", "driver": "callback"}
+    assert full["systems"]["silica"]["replicas"] == 1
+    assert full["systems"]["silica"]["md"]["timestep_fs"] == raw["systems"]["silica"]["md"]["timestep_fs"]
+    assert full["resources"]["default"] == {"threads": 1, "runtime_min": 10, "mem_mb": 1000}
+    assert all("save_frames" in seg and "quench" in seg for seg in full["systems"]["cuzr"]["protocol"])
+
+
+def test_defaults_never_invent_systems_studies_or_sections():
+    cfg = {"run_name": "x", "systems": {}}
+    fill_defaults(cfg, load_schema())
+    assert cfg["systems"] == {} and not {"rise", "mlip", "reference", "analysis"} & set(cfg)
+
+
+def test_the_default_config_is_the_schema_defaults(repo):
+    """config.yaml's values are the defaults: its sections say little more than their system."""
+    raw = yaml.safe_load((repo / "config" / "config.yaml").read_text())
+    assert raw["mlip"] == {"system": "silica"} and raw["analysis"] == {"system": "silica"}
+
+
+def test_readme_shows_every_default(repo):
+    text = (repo / "config" / "README.md").read_text()
+    block = text.split("<!-- defaults:start -->\n")[1].split("\n<!-- defaults:end -->")[0]
+    assert block == defaults_table(), "config/README.md is stale: regenerate with `python -m vitrify.config`"
+
+
+def test_typed_settings_of_every_shipped_config(repo):
+    for name in ("config", "test", "campaign"):
+        s = Settings.from_config(config(name))
+        silica = s.systems["silica"]
+        assert silica.name == "silica" and silica.md.timestep_fs > 0 and silica.protocol[0].name == "melt"
+        assert s.mlip.md.driver in ("callback", "pair_style_mace")
+        for study in s.rise.studies:
+            own = s.rise.for_study(study)
+            assert own.studies == () and own.anneal_temperatures_K == (study.anneal_temperatures_K
+                                                                       or s.rise.anneal_temperatures_K)
+    # A changed value shows in the settings' repr, which Snakemake compares to rerun jobs.
+    a = Settings.from_config(config("test")).systems["silica"]
+    b_cfg = config("test")
+    b_cfg["systems"]["silica"]["md"]["thermostat_damping_fs"] = 50.0
+    assert repr(a) != repr(Settings.from_config(b_cfg).systems["silica"])
+
+
+def test_block_defaults_come_from_the_schema():
+    assert TrainingSettings.defaults().max_epochs == load_schema()["$defs"]["mlip"]["properties"]["training"][
+        "properties"]["max_epochs"]["default"]
+    assert AnalysisSettings.defaults(system="silica", ring_max_size=8).ring_max_size == 8

@@ -7,7 +7,9 @@ import sys
 
 from .config import ConfigError, load_config
 from .logs import setup_logging
-from .md.melt_quench import MeltQuench, SimulationError, spec_from_config
+from .md.melt_quench import SimulationError, melt_quench_run
+from .md.potentials import MODEL_KINDS
+from .settings import ModelMDSettings, Settings
 
 
 def md_main(argv: list[str] | None = None) -> int:
@@ -16,10 +18,11 @@ def md_main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--config", required=True, help="a complete vitrify config YAML")
     parser.add_argument("--system", required=True, help="key under `systems`")
-    parser.add_argument("--model", default="classical", help="classical, sr or lr")
+    parser.add_argument("--model", default="classical", choices=sorted(MODEL_KINDS),
+                        help="which model drives the MD (trained ones need --model-file)")
     parser.add_argument("--model-file", default=None, help="trained model (model.pt) for --model sr/lr")
-    parser.add_argument("--device", default="auto", help="auto, cpu or cuda (ML models)")
-    parser.add_argument("--dtype", default="float64", help="float32 or float64 (ML models)")
+    parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="trained models")
+    parser.add_argument("--dtype", default="float64", choices=["float32", "float64"], help="trained models")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (ML models)")
     parser.add_argument("--rate", type=float, required=True, help="cooling rate in K/ps")
     parser.add_argument("--replica", type=int, default=0)
@@ -28,19 +31,17 @@ def md_main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     setup_logging(args.log)
     try:
-        config = load_config(args.config)
-        if args.system not in config["systems"]:
-            raise ConfigError(args.config, "systems", args.system, f"one of {sorted(config['systems'])}")
-        potential = None
-        if args.model != "classical":
+        settings = Settings.from_config(load_config(args.config))
+        if args.system not in settings.systems:
+            raise ConfigError(args.config, "systems", args.system, f"one of {sorted(settings.systems)}")
+        md = None
+        if MODEL_KINDS[args.model].trained:
             if not args.model_file:
                 raise ValueError(f"--model {args.model} needs --model-file (a trained model.pt)")
-            from .md.mlip_driver import mlip_potential
-
-            potential = mlip_potential(args.model_file, args.device, args.dtype, args.threads)
-        spec = spec_from_config(config, args.system, args.model, args.rate, args.replica,
-                                potential_id=potential.name if potential else None)
-        MeltQuench(spec, args.outdir, potential=potential).run()
+            # The callback driver: LAMMPS' own pair_style mace is a cluster build's option.
+            md = ModelMDSettings(dtype=args.dtype, device=args.device, driver="callback")
+        melt_quench_run(settings.systems[args.system], args.model, args.rate, args.replica, settings.seed, args.outdir,
+                        model_file=args.model_file, md=md, threads=args.threads).run()
     except (ConfigError, SimulationError, ValueError) as exc:
         print(f"vitrify-md: error: {exc}", file=sys.stderr)
         return 2

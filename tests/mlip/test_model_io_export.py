@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from mlip_samples import random_sio2
+from tests.support.mlip_samples import random_sio2
 
 from vitrify.mlip.calculator import PotentialCalculator
 from vitrify.mlip.export import check_torchscript_export, export_sr_torchscript

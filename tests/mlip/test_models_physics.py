@@ -6,7 +6,7 @@ import ase
 import numpy as np
 import pytest
 import torch
-from mlip_samples import random_sio2
+from tests.support.mlip_samples import random_sio2
 
 from vitrify.mlip.models import (
     ModelSpec,

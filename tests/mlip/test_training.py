@@ -10,12 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from ase.io import read, write
+from ase.io import write
 
-from mlip_samples import labelled_frames
+from tests.support.mlip_samples import labelled_frames
 from vitrify.mlip.model_io import load_model
 from vitrify.mlip.models import ModelSpec
-from vitrify.mlip.train import TrainSettings, parse_member, train_model, training_subset
+from vitrify.settings import TrainingSettings
+from vitrify.mlip.train import parse_member, train_model, training_subset
 
 TINY = dict(species=("Si", "O"), r_max_A=4.0, num_channels=8, max_L=0, correlation=2, num_interactions=1,
             num_radial_basis=6, radial_mlp=(16, 16), lr_k_cutoff_inv_A=1.3, lr_heads=2, lr_head_dim=4,
@@ -33,7 +34,7 @@ def data(tmp_path_factory):
 def test_training_lowers_validation_loss_and_writes_a_loadable_model(tmp_path, data, arch):
     torch.set_num_threads(1)
     train, valid = data
-    history = train_model(ModelSpec(arch=arch, **TINY), train, valid, TrainSettings(max_epochs=4, batch_size=3),
+    history = train_model(ModelSpec(arch=arch, **TINY), train, valid, TrainingSettings.defaults(lr=0.005, max_epochs=4, batch_size=3),
                           seed=0, workdir=tmp_path / "work", model_file=tmp_path / "model.pt",
                           metadata={"label_method": "test labels"})
     assert len(history) == 4
@@ -48,10 +49,10 @@ def test_resumed_training_equals_uninterrupted(tmp_path, data):
     torch.set_num_threads(1)
     train, valid = data
     spec = ModelSpec(arch="lr", **TINY)
-    straight = train_model(spec, train, valid, TrainSettings(max_epochs=4, batch_size=3), 1,
+    straight = train_model(spec, train, valid, TrainingSettings.defaults(lr=0.005, max_epochs=4, batch_size=3), 1,
                            tmp_path / "a", tmp_path / "a.pt")
-    train_model(spec, train, valid, TrainSettings(max_epochs=2, batch_size=3), 1, tmp_path / "b", tmp_path / "b.pt")
-    resumed = train_model(spec, train, valid, TrainSettings(max_epochs=4, batch_size=3), 1,
+    train_model(spec, train, valid, TrainingSettings.defaults(lr=0.005, max_epochs=2, batch_size=3), 1, tmp_path / "b", tmp_path / "b.pt")
+    resumed = train_model(spec, train, valid, TrainingSettings.defaults(lr=0.005, max_epochs=4, batch_size=3), 1,
                           tmp_path / "b", tmp_path / "b.pt")
     assert [h["epoch"] for h in resumed] == [1, 2, 3, 4]
     np.testing.assert_allclose([h["valid_loss"] for h in resumed], [h["valid_loss"] for h in straight], rtol=1e-10)
@@ -65,10 +66,11 @@ KILL_SCRIPT = """
 import sys, torch
 from ase.io import read
 from vitrify.mlip.models import ModelSpec
-from vitrify.mlip.train import TrainSettings, train_model
+from vitrify.mlip.train import train_model
+from vitrify.settings import TrainingSettings
 torch.set_num_threads(1)
 spec = ModelSpec(arch="sr", **{tiny})
-train_model(spec, read(sys.argv[1], ":"), read(sys.argv[2], ":"), TrainSettings(max_epochs=int(sys.argv[5]), batch_size=3),
+train_model(spec, read(sys.argv[1], ":"), read(sys.argv[2], ":"), TrainingSettings.defaults(lr=0.005, max_epochs=int(sys.argv[5]), batch_size=3),
             0, sys.argv[3], sys.argv[4])
 """
 

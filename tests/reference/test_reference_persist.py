@@ -42,7 +42,7 @@ def test_killed_batch_resumes_without_recomputing(tmp_path, repo):
     pool = tmp_path / "pool.extxyz"
     write(pool, configs, format="extxyz")
     out = tmp_path / "labels"
-    cmd = [sys.executable, "-m", "vitrify.reference.cli", "label", "--configs", str(pool),
+    cmd = [sys.executable, "-m", "vitrify.reference_cli", "label", "--configs", str(pool),
            "--backend", "gfn1-xtb", "--outdir", str(out), "--min-atoms", "0"]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(repo)}
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -7,13 +7,15 @@ import pytest
 
 from ase.io import read
 
-from vitrify.config import load_config
+import yaml
+
+from tests.support.configs import config
 from vitrify.reference.descriptors import (
     MAX_CN, DescriptorSettings, block_slices, density_g_per_cm3, structural_descriptor,
 )
-from vitrify.reference.md_sources import run_md_sources
 from vitrify.reference.sampling import candidate_pool, farthest_point_sampling, md_frames, select_diverse
 from vitrify.reference.structures import build_polymorph, crystal_variants, make_supercell
+from vitrify.reference_cli import run_reference_conditions
 
 
 def test_fps_on_a_line_has_known_order():
@@ -52,10 +54,15 @@ def test_descriptor_blocks_and_physics():
 
 @pytest.fixture(scope="module")
 def md_runs(tmp_path_factory, repo):
-    """The test config's 96-atom silica melt-quench at two densities (seconds of Vashishta MD)."""
+    """Reference MD of the test config at two densities, run by `vitrify-reference pool
+    --md-config` (seconds of Vashishta MD: 72 atoms quenched to and held at 3000 K)."""
     out = tmp_path_factory.mktemp("md")
-    cfg = load_config(repo / "config" / "test.yaml")
-    return run_md_sources(cfg, "silica", [2.2, 2.6], 2000.0, out)
+    cfg = config("test")
+    cfg["reference"]["md_conditions"] = [{"T_K": 3000, "density_g_per_cm3": 2.2},
+                                         {"T_K": 3000, "density_g_per_cm3": 2.6}]
+    path = out / "config.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    return run_reference_conditions(path, out / "md")
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +70,7 @@ def md_run(md_runs):
     return md_runs[0]
 
 
-def test_md_sources_cover_densities(md_runs):
+def test_reference_md_covers_densities(md_runs):
     rho = [read(p, index="-1").info["density_g_per_cm3"] for p in md_runs]
     assert rho == pytest.approx([2.2, 2.6], abs=1e-3)
 

@@ -122,7 +122,7 @@ def test_malformed_text_names_the_frame(tmp_path):
 def test_cli_ingest_reports_error(tmp_path, repo):
     src = tmp_path / "user.extxyz"
     write(src, _break("missing forces", frames()), format="extxyz")
-    res = subprocess.run([sys.executable, "-m", "vitrify.reference.cli", "ingest", "--dataset", str(src),
+    res = subprocess.run([sys.executable, "-m", "vitrify.reference_cli", "ingest", "--dataset", str(src),
                           "--out", str(tmp_path / "x.extxyz"), "--energy-key", "DFT_energy",
                           "--forces-key", "DFT_forces", "--stress-key", "DFT_stress", "--stress-unit", "GPa"],
                          capture_output=True, text=True, cwd=repo, timeout=120)

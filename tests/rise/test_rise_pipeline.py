@@ -10,8 +10,8 @@ import json
 
 import numpy as np
 
-from vitrify.md.engine import energy_and_forces
-from vitrify.md.potentials import get_potential
+from vitrify.lammps.session import energy_and_forces
+from vitrify.lammps.classical import get_potential
 from vitrify.md.random_start import random_packing, species_counts
 from vitrify.rise import figures
 from vitrify.rise.environments import (
@@ -28,11 +28,11 @@ RADII_A = (3.0, 4.5)
 
 
 def make_samples(tmp_path, n: int, n_atoms: int = 40):
-    commands = get_potential("mendelev_cuzr_2009").commands(SPECIES)
+    potential = get_potential("mendelev_cuzr_2009")
     samples, energy = [], {}
     for i in range(n):
         atoms = random_packing(species_counts({"Cu": 56, "Zr": 44}, n_atoms), 7.0, 2.0, seed=100 + i)
-        e_eV, _ = energy_and_forces(atoms, commands, SPECIES, tmp_path)
+        e_eV, _ = energy_and_forces(atoms, potential, SPECIES, tmp_path)
         sid = f"cuzr_{i:03d}"
         atoms.info["energy_eV_per_atom"] = e_eV / len(atoms)
         samples.append((sid, atoms))

@@ -14,7 +14,7 @@ from vitrify.structure.rdf import first_minimum_A, mean_and_sem, partial_rdf
 from vitrify.structure.rings import ring_statistics
 from vitrify.structure.structure_factor import (neutron_F, neutron_real_space, partial_sq,
                                                 xray_S)
-from structure_samples import glass_frames
+from tests.support.structure_samples import glass_frames
 
 CUT = {("Si", "O"): 2.0}
 

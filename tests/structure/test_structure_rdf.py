@@ -8,7 +8,7 @@ from ase.build import bulk
 
 from vitrify.structure.cell import max_pair_distance_A, perpendicular_widths_A
 from vitrify.structure.rdf import first_minimum_A, mean_and_sem, partial_rdf
-from structure_samples import fcc, ideal_gas
+from tests.support.structure_samples import fcc, ideal_gas
 
 
 def test_fcc_shells_and_coordination_12():

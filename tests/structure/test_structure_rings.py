@@ -7,7 +7,7 @@ import pytest
 from ase import Atoms
 
 from vitrify.structure.rings import METHODS, find_rings, ring_statistics
-from structure_samples import glass_frames, make_cristobalite, make_quartz
+from tests.support.structure_samples import glass_frames, make_cristobalite, make_quartz
 
 
 def primitive_cristobalite(a: float = 7.16) -> Atoms:

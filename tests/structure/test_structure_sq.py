@@ -12,7 +12,7 @@ from vitrify.structure.scattering import FM2_TO_BARN, NEUTRON_B_FM
 from vitrify.structure.structure_factor import (PartialSQ, direct_partial_sq, neutron_F,
                                                 neutron_real_space, neutron_S, partial_sq,
                                                 real_space_from_F, sq_from_gr, xray_S)
-from structure_samples import rsa_frames
+from tests.support.structure_samples import rsa_frames
 
 
 def test_fourier_transform_of_a_gaussian_correlation_hole():

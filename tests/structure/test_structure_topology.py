@@ -8,7 +8,7 @@ import pytest
 from vitrify.structure.angles import bond_angle_distribution, triplet_angles_deg
 from vitrify.structure.coordination import (bonds_of, coordination_distribution, coordination_numbers,
                                             defect_counts, qn_speciation)
-from structure_samples import make_cristobalite, make_quartz
+from tests.support.structure_samples import make_cristobalite, make_quartz
 
 CUT = {("Si", "O"): 2.0}
 TETRAHEDRAL = np.degrees(np.arccos(-1 / 3))  # 109.47 deg

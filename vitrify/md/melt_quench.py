@@ -26,8 +26,11 @@ from ase.io import read, write
 from ase.neighborlist import neighbor_list
 
 from .. import __version__
-from .engine import LammpsError, LammpsSession, set_potential
-from .potentials import get_potential
+from ..files import atomic_path, write_extxyz, write_json
+from ..lammps.potential import Potential
+from ..lammps.session import LammpsError, LammpsSession
+from ..settings import ModelMDSettings, SystemSettings
+from .potentials import make_potential, start_potential
 from .protocol import Segment, build_segments, fix_command, segment_at
 from .random_start import random_packing, species_counts
 from .trajectory import append_frame, append_row, frame_steps, trim_table, trim_trajectory
@@ -93,48 +96,51 @@ def _steps(interval_ps: float, timestep_fs: float) -> int:
     return max(1, int(round(interval_ps * 1000.0 / timestep_fs)))
 
 
-def spec_from_config(config: dict, system: str, model: str, rate: float, replica: int,
-                     potential_id: str | None = None) -> MeltQuenchSpec:
-    """The run of `system` with `model` quenched at `rate` K/ps, replica `replica`.
+def replica_seed(seed: int, replica: int) -> int:
+    """Replica k of a campaign with base seed s starts from seed s + 1009 k."""
+    return int(seed) + 1009 * int(replica)
 
-    For a machine-learned model, `potential_id` names the exact model (e.g. its file hash):
-    it enters the fingerprint, so a retrained model never resumes an old run's restarts.
+
+def melt_quench_spec(system: SystemSettings, model: str, potential: Potential, rate: float, replica: int,
+                     seed: int, start_potential: Potential | None = None) -> MeltQuenchSpec:
+    """The run of `system` with `model` (driven by `potential`) quenched at `rate` K/ps,
+    replica `replica` of a campaign with base seed `seed`.
+
+    The potential's name (a trained model's carries its file hash) enters the fingerprint,
+    so a retrained model never resumes an old run's restarts.
     """
-    sys_cfg = config["systems"][system]
-    md = sys_cfg["md"]
-    if model != "classical" and not potential_id:
-        raise ValueError(f"model {model!r}: a machine-learned model needs potential_id (its model file)")
-    dt = md["timestep_fs"]
-    start_file = sys_cfg.get("start_structure_file")
+    md = system.md
+    dt = md.timestep_fs
+    start_file = system.start_structure_file
     counts = (
-        count_species(read_start_structure(start_file), sys_cfg["species"])
+        count_species(read_start_structure(start_file), list(system.species))
         if start_file
-        else species_counts(sys_cfg["composition"], sys_cfg["n_atoms"])
+        else species_counts(system.composition, system.n_atoms)
     )
     return MeltQuenchSpec(
-        system=system,
+        system=system.name,
         model=model,
-        potential=sys_cfg["classical_potential"] if model == "classical" else potential_id,
-        species=list(sys_cfg["species"]),
+        potential=potential.name,
+        species=list(system.species),
         counts=counts,
-        density_g_per_cm3=sys_cfg["density_g_per_cm3"],
-        min_distance_A=sys_cfg["min_distance_A"],
-        segments=build_segments(sys_cfg["protocol"], rate, dt),
+        density_g_per_cm3=system.density_g_per_cm3,
+        min_distance_A=system.min_distance_A,
+        segments=build_segments(system.protocol, rate, dt),
         timestep_fs=dt,
-        thermostat_damping_fs=md["thermostat_damping_fs"],
-        barostat_damping_fs=md["barostat_damping_fs"],
-        neighbor_skin_A=md["neighbor_skin_A"],
-        thermo_every=_steps(md["thermo_interval_ps"], dt),
-        frame_every=_steps(md["frame_interval_ps"], dt),
-        restart_every=_steps(md["restart_interval_ps"], dt),
-        minimize_start=md["minimize_start"],
-        seed=int(config["seed"]) + 1009 * int(replica),
+        thermostat_damping_fs=md.thermostat_damping_fs,
+        barostat_damping_fs=md.barostat_damping_fs,
+        neighbor_skin_A=md.neighbor_skin_A,
+        thermo_every=_steps(md.thermo_interval_ps, dt),
+        frame_every=_steps(md.frame_interval_ps, dt),
+        restart_every=_steps(md.restart_interval_ps, dt),
+        minimize_start=md.minimize_start,
+        seed=replica_seed(seed, replica),
         cooling_rate_K_per_ps=float(rate),
         replica=int(replica),
         start_structure_file=start_file,
-        guard_min_distance_A=md["guard_min_distance_A"],
-        guard_max_temperature_K=md["guard_max_temperature_K"],
-        start_potential=sys_cfg["classical_potential"] if model != "classical" else None,
+        guard_min_distance_A=md.guard_min_distance_A,
+        guard_max_temperature_K=md.guard_max_temperature_K,
+        start_potential=start_potential.name if start_potential else None,
     )
 
 
@@ -190,14 +196,18 @@ def _restart_step(path: Path) -> int:
 class MeltQuench:
     """Runs (or resumes) one melt-quench described by a MeltQuenchSpec."""
 
-    def __init__(self, spec: MeltQuenchSpec, outdir: Path, label: str | None = None, potential=None):
-        """`potential` overrides the spec's classical one (e.g. an ExternalPotential)."""
+    def __init__(self, spec: MeltQuenchSpec, outdir: Path, potential: Potential,
+                 start_potential: Potential | None = None, label: str | None = None):
+        """`potential` drives the run; `start_potential` (if any) relaxes a random start first.
+        Both come from vitrify.md.potentials, and must be those the spec was made with."""
         self.spec = spec
         self.paths = RunPaths(Path(outdir))
         self.label = label or f"{spec.system}/{spec.model}/rate{spec.cooling_rate_K_per_ps:g}/rep{spec.replica}"
-        if potential is None and spec.model != "classical":
-            raise ValueError(f"{self.label}: model {spec.model!r} needs its potential object (ExternalPotential)")
-        self.potential = potential or get_potential(spec.potential)
+        if potential.name != spec.potential or (start_potential.name if start_potential else None) != spec.start_potential:
+            raise ValueError(f"{self.label}: potentials {potential.name}/{start_potential} are not those of the spec "
+                             f"({spec.potential}/{spec.start_potential})")
+        self.potential = potential
+        self.start_potential = start_potential
         self.session: LammpsSession | None = None
         self.last_good = None
         self.resumed_from: list[int] = []
@@ -221,21 +231,18 @@ class MeltQuench:
         return None
 
     def _write_state(self, fp: str) -> None:
-        tmp = self.paths.state.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"fingerprint": fp, "resumed_from": self.resumed_from}))
-        os.replace(tmp, self.paths.state)
+        write_json(self.paths.state, {"fingerprint": fp, "resumed_from": self.resumed_from})
 
     def _write_restart(self, step: int) -> None:
-        tmp = self.paths.restarts / "partial.restart"
-        self.session.command(f"write_restart {tmp}")
-        os.replace(tmp, self.paths.restarts / f"restart.{step:012d}.lmp")
+        with atomic_path(self.paths.restarts / f"restart.{step:012d}.lmp") as tmp:
+            self.session.command(f"write_restart {tmp}")
         for old in self.paths.restart_files()[:-2]:
             old.unlink()
 
     # ---- setup -------------------------------------------------------------------
     def _setup_potential(self) -> None:
         s = self.session
-        set_potential(s, self.potential, self.spec.species)
+        self.potential.apply(s, self.spec.species)
         s.commands([
             f"neighbor {self.spec.neighbor_skin_A} bin",
             "neigh_modify every 1 delay 0 check yes",
@@ -252,13 +259,13 @@ class MeltQuench:
         else:
             atoms = random_packing(spec.counts, spec.density_g_per_cm3, spec.min_distance_A, spec.seed)
         self.session.load_atoms(atoms, self.paths.work / "start.data")
-        relax_with_classical = spec.minimize_start and spec.start_potential and not spec.start_structure_file
-        if relax_with_classical:
-            set_potential(self.session, get_potential(spec.start_potential), spec.species)
+        relax_first = spec.minimize_start and self.start_potential is not None and not spec.start_structure_file
+        if relax_first:
+            self.start_potential.apply(self.session, spec.species)
             self.session.commands(START_MINIMISATION)
             log.info("%s: random start relaxed with %s before the model takes over", self.label, spec.start_potential)
         self._setup_potential()
-        if spec.minimize_start and not relax_with_classical:
+        if spec.minimize_start and not relax_first:
             # Random insertion leaves close pairs; relax them before giving velocities.
             self.session.commands(START_MINIMISATION)
         first = spec.segments[0]
@@ -390,14 +397,15 @@ class MeltQuench:
     def _finish(self, wall_s: float, steps_run: int) -> dict:
         out = self.paths.outdir
         final = self.last_good
-        write(out / "final.extxyz.tmp", final, format="extxyz")
-        self.session.command(f"write_data {out / 'final.data.tmp'} nocoeff")
-        shutil.copyfile(self.paths.trajectory_work, out / "trajectory.extxyz.tmp")
-        shutil.copyfile(self.paths.thermo_work, out / "thermo.csv.tmp")
+        # Each output whole or absent; run.json last, so its presence means the run finished.
+        write_extxyz(out / "final.extxyz", final)
+        with atomic_path(out / "final.data") as tmp:
+            self.session.command(f"write_data {tmp} nocoeff")
+        for name, source in (("trajectory.extxyz", self.paths.trajectory_work), ("thermo.csv", self.paths.thermo_work)):
+            with atomic_path(out / name) as tmp:
+                shutil.copyfile(source, tmp)
         meta = self.metadata(wall_s, steps_run)
-        (out / "run.json.tmp").write_text(json.dumps(meta, indent=2, default=str))
-        for name in ("final.extxyz", "final.data", "trajectory.extxyz", "thermo.csv", "run.json"):
-            os.replace(out / f"{name}.tmp", out / name)
+        write_json(out / "run.json", meta)
         log.info("%s: done, %d frames, final density %.3f g/cm3, %.0f atom-steps/s",
                  self.label, meta["n_frames"], final.info["density_g_per_cm3"],
                  meta["atom_steps_per_s"])
@@ -410,8 +418,7 @@ class MeltQuench:
             "label": self.label,
             "system": spec.system,
             "model": spec.model,
-            "potential": {"name": self.potential.name, "pair_style": self.potential.pair_style,
-                          "file": self.potential.filename, "citation": self.potential.citation},
+            "potential": self.potential.provenance(),
             "energy_source": self.potential.energy_source,
             "species_counts": spec.counts,
             "n_atoms": spec.n_atoms,
@@ -467,3 +474,14 @@ def nve_drift(thermo_rows: list[dict], segments: list[Segment], n_atoms: int) ->
 
 def _next_multiple(step: int, every: int) -> int:
     return (step // every + 1) * every
+
+
+def melt_quench_run(system: SystemSettings, model: str, rate: float, replica: int, seed: int, outdir: str | Path,
+                    model_file: str | Path | None = None, md: ModelMDSettings | None = None, threads: int = 1,
+                    label: str | None = None) -> MeltQuench:
+    """The melt-quench of `system` with `model` at `rate` K/ps, replica `replica`, with its
+    potentials from the factory (vitrify.md.potentials); `.run()` runs or resumes it."""
+    potential = make_potential(system, model, model_file, md, threads)
+    start = start_potential(system, model)
+    spec = melt_quench_spec(system, model, potential, rate, replica, seed, start)
+    return MeltQuench(spec, outdir, potential, start, label=label)

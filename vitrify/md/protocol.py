@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Sequence
+
+from ..settings import SegmentSettings
 
 GPA_TO_BAR = 1.0e4
 
@@ -34,35 +37,35 @@ class Segment:
         return asdict(self)
 
 
-def build_segments(protocol: list[dict], cooling_rate_K_per_ps: float, timestep_fs: float) -> list[Segment]:
+def build_segments(protocol: Sequence[SegmentSettings | dict], cooling_rate_K_per_ps: float,
+                   timestep_fs: float) -> list[Segment]:
     """Segments with global step ranges for one cooling rate.
 
     A segment either holds (`T_K`) or ramps (`T_start_K` to `T_end_K`); it lasts
-    `duration_ps`, or, if it is the quench (`quench: true`), |dT| / rate.
+    `duration_ps`, or, if it is the quench (`quench: true`), |dT| / rate. Segments are
+    settings objects or mappings with the config's keys.
     """
     if cooling_rate_K_per_ps <= 0:
         raise ValueError(f"cooling rate must be positive, got {cooling_rate_K_per_ps} K/ps")
     segments: list[Segment] = []
     step = 0
     for spec in protocol:
-        t_start = spec.get("T_start_K", spec.get("T_K"))
-        t_end = spec.get("T_end_K", spec.get("T_K"))
-        if spec.get("quench", False):
-            duration_ps = abs(t_start - t_end) / cooling_rate_K_per_ps
-        else:
-            duration_ps = spec["duration_ps"]
+        if isinstance(spec, dict):
+            spec = SegmentSettings.from_dict(spec)
+        t_start, t_end = spec.temperatures_K
+        duration_ps = abs(t_start - t_end) / cooling_rate_K_per_ps if spec.quench else spec.duration_ps
         n_steps = int(round(duration_ps * 1000.0 / timestep_fs))
         segments.append(
             Segment(
-                name=spec["name"],
-                ensemble=spec["ensemble"],
-                T_start_K=float(t_start),
-                T_end_K=float(t_end),
+                name=spec.name,
+                ensemble=spec.ensemble,
+                T_start_K=t_start,
+                T_end_K=t_end,
                 first_step=step,
                 n_steps=n_steps,
-                pressure_GPa=spec.get("pressure_GPa"),
-                save_frames=spec.get("save_frames", True),
-                quench=bool(spec.get("quench", False)),
+                pressure_GPa=spec.pressure_GPa,
+                save_frames=spec.save_frames,
+                quench=spec.quench,
             )
         )
         step += n_steps

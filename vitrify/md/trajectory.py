@@ -15,6 +15,8 @@ from pathlib import Path
 from ase import Atoms
 from ase.io import write
 
+from ..files import write_text
+
 _STEP = re.compile(r"(?:^|\s)step=(\d+)")
 
 
@@ -48,10 +50,6 @@ def _complete_frames(text: str) -> list[tuple[int, str]]:
     return frames
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 def trim_trajectory(path: Path, max_step: int) -> int:
@@ -62,7 +60,7 @@ def trim_trajectory(path: Path, max_step: int) -> int:
     for step, frame in _complete_frames(path.read_text()):
         if step <= max_step:
             kept.setdefault(step, frame)
-    _atomic_write(path, "".join(kept[s] for s in sorted(kept)))
+    write_text(path, "".join(kept[s] for s in sorted(kept)))
     return len(kept)
 
 
@@ -101,5 +99,5 @@ def trim_table(path: Path, max_step: int) -> int:
         if step <= max_step and step not in seen:
             kept.append(line)
             seen.add(step)
-    _atomic_write(path, header + "".join(kept))
+    write_text(path, header + "".join(kept))
     return len(kept)

@@ -10,7 +10,7 @@ from ase import Atoms
 from ase.units import GPa
 
 from ..reference.dataset import is_isolated_atom
-from ..reference.labelers import LabelKeys
+from ..reference.labeler import LabelKeys
 
 
 def predictions(frames: list[Atoms], calculator, keys: LabelKeys = LabelKeys()) -> list[dict]:

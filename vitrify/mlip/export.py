@@ -7,18 +7,18 @@ Uses mace's own LAMMPS wrapper (``mace.calculators.LAMMPS_MACE``, what
 from __future__ import annotations
 
 import copy
-import os
 from pathlib import Path
 
 import ase
 import torch
 
-# mace before e3nn (FACTS.md: e3nn alone fails to import with torch 2.13).
+# mace before e3nn: with torch 2.13, importing e3nn first fails (UnpicklingError: weights only load).
 from mace.calculators import LAMMPS_MACE  # noqa: I001
 from e3nn.util import jit
 
-from vitrify.mlip.model_io import load_model, read_payload, torch_dtype
-from vitrify.mlip.models import make_batch
+from vitrify.mlip.model_io import load_model, read_payload
+from vitrify.mlip.models import ModelSpec, make_batch
+from ..files import atomic_path
 
 LR_NOT_SUPPORTED = (
     "TorchScript export for LAMMPS pair_style mace supports SR models only; {file} is an LR model. "
@@ -29,7 +29,7 @@ LR_NOT_SUPPORTED = (
 
 
 def _require_sr(model_file) -> None:
-    if read_payload(model_file)["spec"].get("arch") != "sr":
+    if ModelSpec.from_dict(read_payload(model_file)["spec"]).long_range:
         raise ValueError(LR_NOT_SUPPORTED.format(file=model_file))
 
 
@@ -39,13 +39,8 @@ def export_sr_torchscript(model_file, out_file, dtype="float64") -> Path:
     # LAMMPS_MACE freezes the parameters it wraps: give it a copy.
     scripted = jit.compile(LAMMPS_MACE(copy.deepcopy(model.mace)))
     out_file = Path(out_file)
-    out_file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_file.with_name(f".{out_file.name}.tmp-{os.getpid()}")
-    try:
+    with atomic_path(out_file) as tmp:
         scripted.save(str(tmp))
-        os.replace(tmp, out_file)
-    finally:
-        tmp.unlink(missing_ok=True)
     return out_file
 
 

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from ..plotting import STYLE  # noqa: E402
+from ..plot_style import STYLE, plt
 
 ARCH_LABEL = {"sr": "MACE SR", "lr": "MACE LR"}
 ARCH_COLOR = {"sr": "C0", "lr": "C3"}

@@ -9,12 +9,12 @@ depend on class paths inside mace or vitrify.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import torch
 
 from vitrify.mlip.models import ModelSpec, Potential, build_model
+from ..files import atomic_path
 
 FORMAT = "vitrify-mlip-potential"
 VERSION = 1
@@ -47,13 +47,8 @@ def save_model(path, model: Potential, metadata: dict) -> None:
         "metadata": _json_checked(metadata),
         "state_dict": {k: v.detach().to("cpu").clone() for k, v in model.state_dict().items()},
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
+    with atomic_path(path) as tmp:
         torch.save(payload, tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def read_payload(path) -> dict:

@@ -27,7 +27,7 @@ import ase.data
 import numpy as np
 import torch
 
-# mace must be imported before e3nn (see FACTS.md: e3nn's import fails on torch 2.13 otherwise).
+# mace must be imported before e3nn: with torch 2.13, importing e3nn first fails (UnpicklingError).
 import mace.modules  # noqa: I001
 from mace.data.neighborhood import get_neighborhood
 from e3nn import o3
@@ -41,7 +41,11 @@ from vitrify.reference.dataset import is_isolated_atom
 warnings.filterwarnings("ignore", message="The TorchScript type system doesn't support")
 warnings.filterwarnings("ignore", message=r"`torch.jit.script` is deprecated")
 
-ARCHS = ("sr", "lr")
+# The architectures: SR is MACE alone; LR adds the reciprocal-space gated attention.
+ARCHS = {
+    "sr": {"description": "MACE (short-range)", "long_range": False},
+    "lr": {"description": "MACE + reciprocal-space gated attention (long-range)", "long_range": True},
+}
 # mace_run_train defaults for everything ModelSpec does not expose, so an SR model here
 # is the model `mace_run_train --model ScaleShiftMACE` would build from the same numbers.
 MACE_DEFAULTS = dict(max_ell=3, num_cutoff_basis=5, mlp_irreps="16x0e", gate="silu",
@@ -76,7 +80,7 @@ class ModelSpec:
         object.__setattr__(self, "species", tuple(self.species))
         object.__setattr__(self, "radial_mlp", tuple(int(x) for x in self.radial_mlp))
         if self.arch not in ARCHS:
-            raise ValueError(f"ModelSpec.arch must be one of {ARCHS}, got {self.arch!r}")
+            raise ValueError(f"ModelSpec.arch must be one of {tuple(ARCHS)}, got {self.arch!r}")
         unknown = [s for s in self.species if s not in ase.data.atomic_numbers]
         if not self.species or unknown or len(set(self.species)) != len(self.species):
             raise ValueError(f"ModelSpec.species must be distinct element symbols, got {self.species!r}")
@@ -84,6 +88,14 @@ class ModelSpec:
             if not getattr(self, name) > 0:
                 raise ValueError(f"ModelSpec.{name} must be positive, got {getattr(self, name)!r}")
         self.mesh_settings()  # validates the lr_method and lr_mesh_* fields
+
+    @property
+    def description(self) -> str:
+        return ARCHS[self.arch]["description"]
+
+    @property
+    def long_range(self) -> bool:
+        return ARCHS[self.arch]["long_range"]
 
     def mesh_settings(self) -> MeshSettings:
         return MeshSettings(self.lr_method, int(self.lr_mesh_order), float(self.lr_mesh_oversampling),
@@ -232,7 +244,7 @@ def build_model(spec: ModelSpec, e0s_eV: dict[str, float], avg_num_neighbors: fl
         torch.manual_seed(seed)
         mace_model = _build_mace(spec, e0s, avg_num_neighbors, scale, shift)
         long_range = None
-        if spec.arch == "lr":
+        if spec.long_range:
             long_range = LongRangeEnergy(spec.num_channels, spec.lr_heads, spec.lr_head_dim,
                                          spec.lr_k_cutoff_inv_A, spec.lr_filter_basis, scale=scale,
                                          mesh=spec.mesh_settings())

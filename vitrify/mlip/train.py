@@ -15,48 +15,26 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-import os
 import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 import torch
 from ase import Atoms
 
+from ..files import atomic_path
 from ..reference.dataset import e0s_from_frames, is_isolated_atom
-from ..reference.labelers import LabelKeys
+from ..reference.labeler import LabelKeys
+from ..settings import ModelSettings, TrainingSettings
 from .model_io import save_model
 from .models import ModelSpec, build_model, collate, dataset_statistics, make_graphs
 
 log = logging.getLogger("vitrify.mlip")
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
-
-
-@dataclass(frozen=True)
-class TrainSettings:
-    """Optimiser and loss settings (config: mlip.training; see config/README.md)."""
-
-    max_epochs: int = 50
-    batch_size: int = 4
-    lr: float = 0.005
-    patience_epochs: int = 15
-    scheduler_patience_epochs: int = 5
-    scheduler_factor: float = 0.5
-    energy_weight: float = 1.0
-    forces_weight: float = 100.0
-    stress_weight: float = 10.0
-    dtype: str = "float64"
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "TrainSettings":
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(d) - known
-        if unknown:
-            raise ValueError(f"unknown training settings {sorted(unknown)}; expected a subset of {sorted(known)}")
-        return cls(**d)
 
 
 def least_squares_e0s(frames: list[Atoms], species: tuple[str, ...], keys: LabelKeys = LabelKeys()) -> dict[str, float]:
@@ -132,7 +110,7 @@ def loss_terms(pred: dict, ref: dict) -> dict[str, torch.Tensor]:
     return terms
 
 
-def weighted_loss(terms: dict, s: TrainSettings) -> torch.Tensor:
+def weighted_loss(terms: dict, s: TrainingSettings) -> torch.Tensor:
     return s.energy_weight * terms["energy"] + s.forces_weight * terms["forces"] + s.stress_weight * terms["stress"]
 
 
@@ -145,7 +123,7 @@ def _batches(order: np.ndarray, batch_size: int):
     return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
 
 
-def evaluate_set(model, data: LabelledSet, settings: TrainSettings, dtype, device) -> dict[str, float]:
+def evaluate_set(model, data: LabelledSet, settings: TrainingSettings, dtype, device) -> dict[str, float]:
     """Loss and RMSEs (meV/atom, meV/A, GPa) over a labelled set, with gradients for forces only."""
     sums = {"energy": 0.0, "forces": 0.0, "stress": 0.0}
     n_frames = n_force_components = n_stress = 0
@@ -173,12 +151,11 @@ def evaluate_set(model, data: LabelledSet, settings: TrainSettings, dtype, devic
 
 
 def _atomic_torch_save(obj, path: Path) -> None:
-    tmp = path.with_suffix(".tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        torch.save(obj, tmp)
 
 
-def train_model(spec: ModelSpec, train_frames: list[Atoms], valid_frames: list[Atoms], settings: TrainSettings,
+def train_model(spec: ModelSpec, train_frames: list[Atoms], valid_frames: list[Atoms], settings: TrainingSettings,
                 seed: int, workdir: Path, model_file: Path, keys: LabelKeys = LabelKeys(), device: str = "cpu",
                 metadata: dict | None = None) -> list[dict]:
     """Train one model (or continue a killed training) and write the best one to `model_file`.
@@ -257,11 +234,9 @@ def train_model(spec: ModelSpec, train_frames: list[Atoms], valid_frames: list[A
     return state["history"]
 
 
-def spec_from_config(mlip: dict, species: list[str], arch: str) -> ModelSpec:
-    """The architecture of `arch` from the config's mlip.model block."""
-    m = dict(mlip["model"])
-    m["radial_mlp"] = tuple(m["radial_mlp"])
-    return ModelSpec(arch=arch, species=tuple(species), **m)
+def model_spec(model: ModelSettings, species: Sequence[str], arch: str) -> ModelSpec:
+    """The architecture `arch` for `species` from the mlip.model settings."""
+    return ModelSpec(arch=arch, species=tuple(species), **model.as_dict())
 
 
 def parse_member(member: str, seeds: list[int]) -> tuple[int, float]:

@@ -6,12 +6,12 @@ Modules, one job each:
 * `descriptors`  a structural fingerprint (partial g(r), bond angles, Si coordination, density)
 * `sampling`     candidate pool (crystals + classical MD frames) and farthest-point selection
 * `identity`     stable configuration ids
-* `labelers`     the `Labeler` interface; GFN1-xTB (tblite) and PBE (CP2K) backends
+* `labeler`      the `Labeler` interface and the conventions of its labels
+* `labelers`     GFN1-xTB (tblite) and PBE (CP2K) backends and the registry of backends
 * `user_dataset` a user-supplied labelled extxyz as a validated backend
 * `persist`      resumable, crash-safe batch labelling
 * `dataset`      unit checks, outlier filter, stratified split, isolated-atom E0s, summary
 * `figures`      dataset overview figure
-* `cli`          `python -m vitrify.reference.cli {pool,label,ingest,dataset}`
 """
 
 from .identity import config_id, ensure_config_id

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 from ase import Atoms
 
-from .atomic_io import write_extxyz_atomic, write_json_atomic
-from .labelers import ISOLATED_ATOM, LabelKeys, Labeler
+from ..files import write_extxyz, write_json
+from .labeler import ISOLATED_ATOM, Labeler, LabelKeys
 
 SPLITS = ("train", "valid", "test")
 EV_PER_A3_IN_GPA = 160.21766208
@@ -201,12 +201,12 @@ def build_dataset(frames: list[Atoms], outdir: str | Path, fractions=(0.8, 0.1, 
     kept, removed = filter_max_force(frames, max_force_eV_per_A, keys)
     splits = split_by_origin(kept, fractions, seed)
     rows, table = summary_table(splits, keys, e0)
-    write_extxyz_atomic(outdir / "train.extxyz", isolated + splits["train"])
+    write_extxyz(outdir / "train.extxyz", isolated + splits["train"])
     for split in ("valid", "test"):
         if splits[split]:
-            write_extxyz_atomic(outdir / f"{split}.extxyz", splits[split])
+            write_extxyz(outdir / f"{split}.extxyz", splits[split])
     if isolated:
-        write_extxyz_atomic(outdir / "isolated_atoms.extxyz", isolated)
+        write_extxyz(outdir / "isolated_atoms.extxyz", isolated)
     report = {
         "n_input": len(frames), "n_removed": len(removed), "removed": removed,
         "max_force_eV_per_A": max_force_eV_per_A, "fractions": list(fractions), "seed": seed,
@@ -217,7 +217,7 @@ def build_dataset(frames: list[Atoms], outdir: str | Path, fractions=(0.8, 0.1, 
                  "stress_convention": "Voigt xx yy zz yz xz xy, eV/A^3, positive = tensile (ASE)"},
         "rows": rows, "table": table,
     }
-    write_json_atomic(outdir / "summary.json", report)
+    write_json(outdir / "summary.json", report)
     (outdir / "summary.md").write_text(table + "\n")
     if figure and kept:
         from .figures import dataset_overview  # noqa: PLC0415

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+from ase import Atoms
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from ase import Atoms  # noqa: E402
-
-from ..plotting import STYLE  # noqa: E402
-from .labelers import LabelKeys  # noqa: E402
+from ..plot_style import STYLE, plt
+from .labeler import LabelKeys
 
 ORIGIN_COLOURS = {"crystal": "C0", "liquid": "C3", "quench": "C2"}
 

@@ -1,23 +1,7 @@
-"""Reference labels (energy, forces, stress) for one configuration at a time.
+"""The labelling backends and their registry: GFN1-xTB (tblite), PBE (CP2K), a user dataset.
 
-Every backend implements `Labeler`: `label(atoms)` returns a copy of `atoms` that
-carries, under configurable keys (`LabelKeys`),
-
-* energy  in info[keys.energy]  (eV, total energy of the cell),
-* forces  in arrays[keys.forces] (eV/A, shape (N, 3)),
-* stress  in info[keys.stress]  (eV/A^3, Voigt order xx yy zz yz xz xy, ASE sign
-  convention: positive = tensile, stress = (1/V) dE/d(strain)); absent if the backend
-  has none,
-
-plus info["label_method"] (e.g. "GFN1-xTB (tblite 0.8.0), tight binding": tight
-binding is never called DFT) and info["label_kind"] ("tight-binding", "DFT",
-"dataset"). Anything that prevents a trustworthy label (SCF not converged, program
-crash, non-finite numbers, a cell too small for Gamma-point sampling) raises
-`LabelFailed(reason)`; the batch driver records the reason and moves on.
-
-The keys default to MACE's REF_* convention so the output trains with
-`--energy_key REF_energy --forces_key REF_forces --stress_key REF_stress`; plain
-"energy"/"forces"/"stress" would be swallowed into a calculator by ASE's extxyz reader.
+The interface they implement, and the conventions of their outputs, are in `labeler.py`.
+Adding a backend is one `Labeler` subclass plus one entry in `BACKENDS`.
 """
 
 from __future__ import annotations
@@ -27,126 +11,21 @@ import shlex
 import shutil
 import tempfile
 import time
-from abc import ABC, abstractmethod
-from dataclasses import asdict, dataclass
-from importlib import metadata
 from pathlib import Path
 
-import numpy as np
 from ase import Atoms
 from ase.units import Rydberg
+
+from .labeler import ISOLATED_ATOM, LabelFailed, Labeler, LabelKeys, package_version
+from .user_dataset import DatasetLabeler
+
+# The interface is re-exported: callers that pick a backend need only this module.
+__all__ = ["BACKENDS", "CP2KLabeler", "ISOLATED_ATOM", "LabelFailed", "LabelKeys", "Labeler", "XTBLabeler",
+           "cp2k_available", "make_labeler", "set_single_thread"]
 
 # Ground-state spin multiplicities of the free atoms (3P terms for both: Hund's rules),
 # used only for isolated-atom reference energies.
 ATOM_MULTIPLICITY = {"Si": 3, "O": 3}
-
-
-@dataclass(frozen=True)
-class LabelKeys:
-    energy: str = "REF_energy"
-    forces: str = "REF_forces"
-    stress: str = "REF_stress"
-
-
-# MACE's convention for E0 frames: info config_type of a single atom in a big box.
-ISOLATED_ATOM = "IsolatedAtom"
-
-
-class LabelFailed(RuntimeError):
-    """A configuration could not be labelled; `reason` is one line saying why."""
-
-    def __init__(self, reason: str):
-        self.reason = " ".join(str(reason).split())
-        super().__init__(self.reason)
-
-
-def _package_version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
-
-class Labeler(ABC):
-    """One way of labelling configurations. Subclasses implement `_compute`."""
-
-    method: str = "abstract"
-    kind: str = "abstract"
-
-    def __init__(self, keys: LabelKeys = LabelKeys(), min_atoms: int = 72,
-                 allowed_species: tuple[str, ...] = ("Si", "O")):
-        self.keys = keys
-        # Gamma-point-only backends need big cells; FACTS: >= 72 atoms for SiO2.
-        self.min_atoms = int(min_atoms)
-        self.allowed_species = tuple(allowed_species)
-
-    # ---- what subclasses provide ------------------------------------------------------
-    @abstractmethod
-    def _compute(self, atoms: Atoms) -> tuple[float, np.ndarray, np.ndarray | None]:
-        """(energy eV, forces eV/A (N,3), Voigt stress eV/A^3 or None); raise LabelFailed."""
-
-    def settings(self) -> dict:
-        """Everything that changes the numbers; persisted so a resumed batch cannot mix settings."""
-        return {"method": self.method, "kind": self.kind, "keys": asdict(self.keys),
-                "min_atoms": self.min_atoms, "allowed_species": list(self.allowed_species)}
-
-    # ---- the interface ---------------------------------------------------------------
-    def check(self, atoms: Atoms, isolated: bool = False) -> None:
-        unknown = sorted(set(atoms.get_chemical_symbols()) - set(self.allowed_species))
-        if unknown:
-            raise LabelFailed(f"species {unknown} not in allowed species {list(self.allowed_species)}")
-        if not atoms.pbc.all() or atoms.cell.volume <= 1e-6:
-            raise LabelFailed("configuration is not periodic in x, y and z with a cell")
-        if not isolated and len(atoms) < self.min_atoms:
-            raise LabelFailed(f"{len(atoms)} atoms < {self.min_atoms}: too small for "
-                              "Gamma-point-only sampling")
-
-    def label(self, atoms: Atoms) -> Atoms:
-        self.check(atoms)
-        return self._finish(atoms, *self._timed(atoms))
-
-    def _timed(self, atoms: Atoms):
-        t0 = time.perf_counter()
-        energy, forces, stress = self._compute(atoms)
-        return energy, forces, stress, time.perf_counter() - t0
-
-    def _finish(self, atoms: Atoms, energy, forces, stress, wall_s: float) -> Atoms:
-        forces = np.asarray(forces, dtype=float)
-        if forces.shape != (len(atoms), 3):
-            raise LabelFailed(f"forces have shape {forces.shape}, expected ({len(atoms)}, 3)")
-        values = [("energy", np.asarray(energy, dtype=float)), ("forces", forces)]
-        if stress is not None:
-            stress = np.asarray(stress, dtype=float).reshape(-1)
-            if stress.shape != (6,):
-                raise LabelFailed(f"stress has {stress.size} components, expected 6 (Voigt)")
-            values.append(("stress", stress))
-        for name, value in values:
-            if not np.all(np.isfinite(value)):
-                raise LabelFailed(f"non-finite {name} from {self.method}")
-        out = atoms.copy()
-        out.calc = None
-        out.info[self.keys.energy] = float(energy)
-        out.arrays[self.keys.forces] = forces
-        if stress is not None:
-            out.info[self.keys.stress] = stress
-        out.info["label_method"] = self.method
-        out.info["label_kind"] = self.kind
-        out.info["label_wall_s"] = round(float(wall_s), 3)
-        return out
-
-    def isolated_atom(self, symbol: str, box_A: float = 20.0) -> Atoms:
-        """A single atom in a cubic periodic box, labelled, with config_type IsolatedAtom."""
-        atoms = Atoms(symbol, positions=[[box_A / 2] * 3], cell=[box_A] * 3, pbc=True)
-        self.check(atoms, isolated=True)
-        energy, forces, stress, wall_s = self._timed_isolated(atoms)
-        out = self._finish(atoms, energy, forces, stress, wall_s)
-        out.info["config_type"] = ISOLATED_ATOM
-        out.info["box_A"] = box_A
-        return out
-
-    def _timed_isolated(self, atoms: Atoms):
-        raise NotImplementedError(f"{type(self).__name__} cannot compute isolated atoms; "
-                                  "give the isolated-atom energies as arguments")
 
 
 # ---- GFN1-xTB via tblite -------------------------------------------------------------
@@ -162,7 +41,7 @@ class XTBLabeler(Labeler):
         self.accuracy = accuracy
         self.max_iterations = max_iterations
         self.electronic_temperature_K = electronic_temperature_K
-        self.method = f"{method} (tblite {_package_version('tblite')}), tight binding"
+        self.method = f"{method} (tblite {package_version('tblite')}), tight binding"
 
     def settings(self) -> dict:
         return {**super().settings(), "accuracy": self.accuracy, "max_iterations": self.max_iterations,
@@ -351,21 +230,24 @@ def _tail(path: Path, n: int = 3) -> str:
     return "CP2K output ends: " + " | ".join(lines[-n:])
 
 
-def make_labeler(backend: str, **options) -> Labeler:
-    """Labeler by backend name: 'gfn1-xtb' or 'cp2k' (user datasets: user_dataset.DatasetLabeler)."""
-    name = backend.lower()
-    if name in ("gfn1-xtb", "xtb", "tblite"):
-        return XTBLabeler(**options)
-    if name in ("cp2k", "cp2k-pbe", "pbe"):
-        return CP2KLabeler(**options)
-    if name in ("dataset", "user-dataset"):
-        from .user_dataset import DatasetLabeler  # noqa: PLC0415
+# Backend names (with their aliases) as the config and the CLI give them.
+BACKENDS: dict[str, type[Labeler]] = {
+    "gfn1-xtb": XTBLabeler, "xtb": XTBLabeler, "tblite": XTBLabeler,
+    "cp2k": CP2KLabeler, "cp2k-pbe": CP2KLabeler, "pbe": CP2KLabeler,
+    "dataset": DatasetLabeler, "user-dataset": DatasetLabeler,
+}
 
-        return DatasetLabeler(**options)
-    raise ValueError(f"unknown labelling backend {backend!r}: use gfn1-xtb, cp2k or dataset")
+
+def make_labeler(backend: str, **options) -> Labeler:
+    """Labeler by backend name (a key of BACKENDS), built with the backend's options."""
+    try:
+        cls = BACKENDS[backend.lower()]
+    except KeyError:
+        raise ValueError(f"unknown labelling backend {backend!r}: use one of {sorted(BACKENDS)}") from None
+    return cls(**options)
 
 
 def set_single_thread() -> None:
-    """Pin numerical libraries to one thread unless the caller chose otherwise (FACTS: 2 cores)."""
+    """Pin numerical libraries to one thread unless the caller chose otherwise (one job per core)."""
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")

@@ -22,9 +22,9 @@ from pathlib import Path
 from ase import Atoms
 from ase.io import read
 
-from .atomic_io import remove_stale_temps, write_extxyz_atomic, write_json_atomic
+from ..files import remove_stale_temps, write_extxyz, write_json
 from .identity import ID_KEY, config_id
-from .labelers import LabelFailed, Labeler
+from .labeler import LabelFailed, Labeler
 
 log = logging.getLogger("vitrify.reference")
 
@@ -45,7 +45,7 @@ def _check_settings(outdir: Path, labeler: Labeler) -> None:
             raise SettingsChanged(f"{outdir} holds labels made with other settings (differ in "
                                   f"{', '.join(changed)}); use a new output directory")
     else:
-        write_json_atomic(path, settings)
+        write_json(path, settings)
 
 
 def label_batch(configs: list[Atoms], labeler: Labeler, outdir: str | Path,
@@ -85,7 +85,7 @@ def label_batch(configs: list[Atoms], labeler: Labeler, outdir: str | Path,
         try:
             labelled = labeler.label(atoms)
         except LabelFailed as exc:
-            write_json_atomic(failed_path, {
+            write_json(failed_path, {
                 "config_id": cid, "reason": exc.reason, "label_method": labeler.method,
                 "origin": atoms.info.get("origin"), "source": atoms.info.get("source"),
                 "wall_s": round(time.perf_counter() - t0, 3),
@@ -94,7 +94,7 @@ def label_batch(configs: list[Atoms], labeler: Labeler, outdir: str | Path,
             computed.append(cid)
             continue
         labelled.info[ID_KEY] = cid
-        write_extxyz_atomic(done_path, labelled)
+        write_extxyz(done_path, labelled)
         computed.append(cid)
         log.info("[%d/%d] %s labelled in %.1f s (%s)", k + 1, len(order), cid,
                  time.perf_counter() - t0, atoms.info.get("source", ""))
@@ -116,7 +116,7 @@ def finalize(outdir: Path, order: list[str], method: str, computed=(), reused=()
             failures.append(json.loads(failed_path.read_text()))
     merged = outdir / "labelled.extxyz"
     if done:
-        write_extxyz_atomic(merged, done)
+        write_extxyz(merged, done)
     elif merged.exists():
         merged.unlink()
     summary = {
@@ -135,5 +135,5 @@ def finalize(outdir: Path, order: list[str], method: str, computed=(), reused=()
         "labelled_file": str(merged) if done else None,
         "wall_s_this_run": round(wall_s, 2),
     }
-    write_json_atomic(outdir / "summary.json", summary)
+    write_json(outdir / "summary.json", summary)
     return summary

@@ -22,9 +22,9 @@ import numpy as np
 from ase import Atoms
 from ase.io import iread
 
-from .atomic_io import write_extxyz_atomic
+from ..files import write_extxyz
 from .identity import ID_KEY
-from .labelers import LabelFailed, LabelKeys, Labeler
+from .labeler import LabelFailed, Labeler, LabelKeys
 
 # 1 eV/A^3 = 160.21766208 GPa
 STRESS_TO_EV_PER_A3 = {"eV/A^3": 1.0, "GPa": 1.0 / 160.21766208, "kbar": 1.0 / 1602.1766208}
@@ -143,7 +143,7 @@ def read_user_dataset(path: str | Path, energy_key: str = "energy", forces_key: 
 def ingest_user_dataset(path: str | Path, outpath: str | Path, **options) -> list[Atoms]:
     """Validate every frame of `path`, then (only then) write them under the project's keys."""
     frames = read_user_dataset(path, **options)
-    write_extxyz_atomic(outpath, frames)
+    write_extxyz(outpath, frames)
     return frames
 
 

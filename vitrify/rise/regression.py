@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -298,9 +297,3 @@ def summarise_rise(results: Sequence[dict], min_seeds: int = 3) -> dict:
     }
 
 
-def write_json(path: Path, obj: dict) -> None:
-    Path(path).write_text(json.dumps(obj, indent=1))
-
-
-def read_json(path: Path) -> dict:
-    return json.loads(Path(path).read_text())

@@ -10,53 +10,48 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 from pathlib import Path
 
 import numpy as np
 from ase import Atoms
-from ase.io import read, write
+from ase.io import read
 
-from ..md.engine import inherent_structure
-from ..md.melt_quench import MeltQuenchSpec, read_start_structure, spec_from_config
-from ..md.potentials import get_potential
+from ..files import write_extxyz
+from ..lammps.potential import Potential
+from ..lammps.session import inherent_structure
+from ..md.melt_quench import MeltQuenchSpec, melt_quench_spec, read_start_structure
 from ..md.protocol import build_segments
-from .studies import study_settings
+from ..settings import RiseSettings, SystemSettings
 
 log = logging.getLogger("vitrify.rise")
 
 IS_ENERGY_KEY = "is_energy_eV_per_atom"
 
 
-def study_name(study: dict) -> str:
-    """A RISE study is one system with one model: 'cuzr_classical', 'silica_lr'."""
-    return f"{study['system']}_{study['model']}"
-
-
-def anneal_spec(config: dict, glass_file: str, rate: float, replica: int, T_anneal_K: float,
-                study: dict, potential_id: str | None = None) -> MeltQuenchSpec:
+def anneal_spec(system: SystemSettings, rise: RiseSettings, model: str, potential: Potential, glass_file: str,
+                rate: float, replica: int, T_anneal_K: float, seed: int) -> MeltQuenchSpec:
     """Heat the glass in `glass_file` to T_anneal_K and hold it, saving snapshots of the hold.
 
-    The study's model runs the anneal; an ML model needs `potential_id` (see spec_from_config).
+    `rise` is the study's view of the rise settings (RiseSettings.for_study); `potential`
+    is the study's model's, from vitrify.md.potentials.
     """
-    rise = study_settings(config["rise"], study)
-    base = spec_from_config(config, study["system"], study["model"], rate, replica, potential_id=potential_id)
+    base = melt_quench_spec(system, model, potential, rate, replica, seed)
     start = read_start_structure(glass_file)
-    ensemble = rise["anneal_ensemble"]
-    pressure = {"pressure_GPa": rise["anneal_pressure_GPa"]} if ensemble == "npt" else {}
+    ensemble = rise.anneal_ensemble
+    pressure = {"pressure_GPa": rise.anneal_pressure_GPa} if ensemble == "npt" else {}
     T_glass = float(start.info.get("T_target_K", 300.0))
     protocol = [
         # The heating ramp is the protocol's rate-driven segment: its rate is the heating rate.
         {"name": "heat", "ensemble": ensemble, "T_start_K": T_glass, "T_end_K": T_anneal_K,
          "quench": True, "save_frames": False, **pressure},
         {"name": "anneal", "ensemble": ensemble, "T_K": T_anneal_K,
-         "duration_ps": rise["anneal_duration_ps"], **pressure},
+         "duration_ps": rise.anneal_duration_ps, **pressure},
     ]
-    segments = build_segments(protocol, rise["heating_rate_K_per_ps"], base.timestep_fs)
+    segments = build_segments(protocol, rise.heating_rate_K_per_ps, base.timestep_fs)
     hold_steps = segments[1].n_steps
     # Frames fall on global multiples of frame_every, not aligned with the hold's start:
     # save 4 per wanted snapshot and pick evenly spaced ones afterwards (hold_snapshots).
-    frame_every = max(1, hold_steps // (4 * rise["snapshots_per_anneal"]))
+    frame_every = max(1, hold_steps // (4 * rise.snapshots_per_anneal))
     symbols = start.get_chemical_symbols()
     return dataclasses.replace(
         base,
@@ -64,6 +59,8 @@ def anneal_spec(config: dict, glass_file: str, rate: float, replica: int, T_anne
         start_structure_file=str(glass_file),
         counts={s: symbols.count(s) for s in base.species if s in symbols},
         frame_every=frame_every,
+        # The glass is the start: no random packing to relax.
+        start_potential=None,
         # A distinct seed per annealing temperature: independent velocities.
         seed=base.seed + int(round(T_anneal_K)),
     )
@@ -83,18 +80,15 @@ def hold_snapshots(trajectory: Path, n_snapshots: int, segment: str = "anneal") 
     return [frames[i] for i in picks]
 
 
-def minimise_snapshots(snapshots: list[Atoms], potential, species: list[str], workdir: Path,
+def minimise_snapshots(snapshots: list[Atoms], potential: Potential, species: list[str], workdir: Path,
                        labels: dict, ftol_eV_per_A: float, max_iterations: int) -> list[Atoms]:
     """Inherent structures of `snapshots`, one file per finished snapshot in workdir.
 
-    `potential` is a classical potential's name or a potential object (an ML model's
-    ExternalPotential). A killed job reruns only the snapshots without a file; each file
-    is written whole (temp + rename).
+    `potential` comes from vitrify.md.potentials. A killed job reruns only the snapshots
+    without a file; each file is written whole (temp + rename).
     """
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    if isinstance(potential, str):
-        potential = get_potential(potential)
     out = []
     for i, snap in enumerate(snapshots):
         done = workdir / f"sample_{i:05d}.extxyz"
@@ -112,9 +106,7 @@ def minimise_snapshots(snapshots: list[Atoms], potential, species: list[str], wo
             "minimiser_iterations": iterations,
             "energy_source": potential.energy_source,
         })
-        tmp = done.with_suffix(".tmp")
-        write(tmp, minimised, format="extxyz")
-        os.replace(tmp, done)
+        write_extxyz(done, minimised)
         log.info("sample %d/%d: inherent-structure energy %.5f eV/atom (%d iterations)",
                  i + 1, len(snapshots), minimised.info[IS_ENERGY_KEY], iterations)
         out.append(minimised)
@@ -122,9 +114,7 @@ def minimise_snapshots(snapshots: list[Atoms], potential, species: list[str], wo
 
 
 def write_samples(samples: list[Atoms], path: Path) -> None:
-    tmp = Path(path).with_suffix(".tmp")
-    write(tmp, samples, format="extxyz")
-    os.replace(tmp, path)
+    write_extxyz(path, samples)
 
 
 def read_sample_sets(paths: list[str | Path]) -> list[tuple[str, Atoms]]:

@@ -10,13 +10,14 @@ store without one is an unfinished run, never a silently short one.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
 import numpy as np
 from ase import Atoms
+
+from ..files import atomic_path, write_json
 
 STORE_FORMAT = 1
 INDEX_NAME = "index.json"
@@ -99,16 +100,8 @@ def soap_per_atom(atoms: Atoms, settings: SoapSettings) -> np.ndarray:
 
 
 def _atomic_save_npy(path: Path, array: np.ndarray) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as fh:
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
         np.save(fh, array)
-    os.replace(tmp, path)
-
-
-def _atomic_write_json(path: Path, obj) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(obj, indent=1))
-    os.replace(tmp, path)
 
 
 class SoapChunkWriter:
@@ -180,7 +173,7 @@ class SoapChunkWriter:
             "chunks": self._chunks,
             "samples": self._samples,
         }
-        _atomic_write_json(self.store_dir / INDEX_NAME, index)
+        write_json(self.store_dir / INDEX_NAME, index)
         self._closed = True
         return self.store_dir / INDEX_NAME
 

@@ -4,17 +4,6 @@ from __future__ import annotations
 
 from itertools import combinations
 
-# Keys a study may set for itself: what makes sense for Cu-Zr at 500-700 K (or for a
-# classical potential's cost) need not for silica with an ML potential.
-STUDY_OVERRIDES = ("anneal_temperatures_K", "anneal_duration_ps", "heating_rate_K_per_ps", "snapshots_per_anneal",
-                   "minimize_ftol_eV_per_A", "minimize_max_iterations")
-
-
-def study_settings(rise: dict, study: dict) -> dict:
-    """The rise section with the study's own values of STUDY_OVERRIDES in place."""
-    return {**rise, **{k: study[k] for k in STUDY_OVERRIDES if k in study}}
-
-
 def compare_studies(summaries: dict[str, dict]) -> dict:
     """RISE of each study and, for every pair of studies of one system, whether they differ.
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 import platform
 import time
 from pathlib import Path
@@ -34,6 +33,7 @@ import torch
 
 from vitrify.devices import resolve_device
 
+from ..files import atomic_path
 from .regression import MEV_PER_EV, split_samples
 from .samples import IS_ENERGY_KEY, read_sample_sets
 from .vit import BlockViT, BlockViTConfig, communication_length_A, n_parameters
@@ -139,9 +139,8 @@ def _fingerprint(cfg: dict, seed: int, x_train, y_train, x_valid, y_valid) -> di
 
 
 def _save_atomic(state: dict, path: Path) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        torch.save(state, tmp)
 
 
 def _load_checkpoint(path: Path, fingerprint: dict) -> dict | None:

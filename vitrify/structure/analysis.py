@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
 from ase import Atoms
 
+from ..files import write_json
+from ..settings import AnalysisSettings
 from .angles import bond_angle_distribution
 from .cell import perpendicular_widths_A
 from .coordination import bonds_of, coordination_distribution, coordination_numbers, defect_counts, qn_speciation
@@ -22,25 +25,6 @@ from .fsdp import fit_peak, window_around_max
 from .rdf import partial_rdf
 from .rings import ring_statistics
 from .structure_factor import neutron_F, neutron_real_space, neutron_S, partial_sq, xray_S
-
-
-@dataclass(frozen=True)
-class AnalysisSettings:
-    r_max_A: float | None = None          # None: half the smallest perpendicular cell width
-    dr_A: float = 0.02
-    Q_min_inv_A: float = 0.3
-    Q_max_inv_A: float = 20.0
-    dQ_inv_A: float = 0.01
-    lorch: bool = True
-    si_o_cutoff_A: float = 2.0
-    fsdp_search_inv_A: tuple[float, float] = (1.0, 2.2)
-    fsdp_half_width_inv_A: float = 0.6
-    principal_search_inv_A: tuple[float, float] = (2.4, 3.4)
-    principal_half_width_inv_A: float = 0.5
-    peak_model: str = "lorentzian"
-    ring_methods: tuple[str, ...] = ("king", "guttman", "primitive")
-    ring_max_size: int = 10
-    angle_bin_deg: float = 1.0
 
 
 @dataclass
@@ -65,14 +49,14 @@ def _fit(Q, S, search, half_width, model) -> dict:
         return {"error": str(exc)}
 
 
-def analyse_silica(frames: list[Atoms], settings: AnalysisSettings = AnalysisSettings()) -> Analysis:
-    """Structure of SiO2 frames (one phase of one run)."""
+def analyse_silica(frames: list[Atoms], settings: AnalysisSettings, species: Sequence[str] = ("Si", "O")) -> Analysis:
+    """Structure of SiO2 frames (one phase of one run); `species` in the system's order."""
     s = settings
     half_width = 0.5 * min(float(perpendicular_widths_A(np.asarray(f.cell)).min()) for f in frames)
     r_max = s.r_max_A if s.r_max_A is not None else np.floor(half_width / s.dr_A) * s.dr_A
     if r_max > half_width + 1e-9:
         raise ValueError(f"r_max_A={r_max} exceeds half the smallest cell width ({half_width:.3f} A)")
-    rdf = partial_rdf(frames, r_max, s.dr_A, species=("Si", "O"))
+    rdf = partial_rdf(frames, r_max, s.dr_A, species=tuple(species))
     Q = np.arange(s.Q_min_inv_A, s.Q_max_inv_A + s.dQ_inv_A / 2, s.dQ_inv_A)
     sq = partial_sq(rdf, Q, lorch=s.lorch)
     sq_table = sq.to_frame()
@@ -154,22 +138,10 @@ def write_analysis(result: Analysis, outdir: Path, provenance: dict) -> None:
     outdir.mkdir(parents=True, exist_ok=True)
     for name in TABLES:
         getattr(result, name).to_csv(outdir / f"{name}.csv", index=False)
-    (outdir / "metrics.json").write_text(json.dumps({**provenance, **result.metrics}, indent=1, default=float))
+    write_json(outdir / "metrics.json", {**provenance, **result.metrics})
 
 
 def read_analysis(outdir: Path) -> Analysis:
     outdir = Path(outdir)
     tables = {name: pd.read_csv(outdir / f"{name}.csv") for name in TABLES}
     return Analysis(**tables, metrics=json.loads((outdir / "metrics.json").read_text()))
-
-
-def settings_from_config(an: dict) -> AnalysisSettings:
-    """AnalysisSettings from the config's `analysis` section."""
-    return AnalysisSettings(
-        r_max_A=an["r_max_A"], dr_A=an["dr_A"], Q_min_inv_A=an["Q_min_inv_A"], Q_max_inv_A=an["Q_max_inv_A"],
-        dQ_inv_A=an["dQ_inv_A"], lorch=an["lorch"], si_o_cutoff_A=an["si_o_cutoff_A"],
-        fsdp_search_inv_A=tuple(an["fsdp_search_inv_A"]), fsdp_half_width_inv_A=an["fsdp_half_width_inv_A"],
-        principal_search_inv_A=tuple(an["principal_search_inv_A"]),
-        principal_half_width_inv_A=an["principal_half_width_inv_A"], peak_model=an["peak_model"],
-        ring_methods=tuple(an["ring_methods"]), ring_max_size=an["ring_max_size"],
-    )

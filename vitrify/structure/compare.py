@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .analysis import Analysis, AnalysisSettings
+from ..settings import AnalysisSettings
+from .analysis import Analysis
 from .experiment import load_sq, r_chi
 from .fsdp import fit_peak, window_around_max
 

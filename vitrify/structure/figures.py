@@ -10,14 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping, Sequence
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-STYLE = {"figure.dpi": 150, "axes.grid": True, "grid.alpha": 0.3, "font.size": 9}
+from ..plot_style import STYLE, plt
 
 LABELS = {
     "neutron_F": r"$F(Q)$ (barn sr$^{-1}$ atom$^{-1}$)",

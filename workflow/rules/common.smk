@@ -1,9 +1,25 @@
-# Configuration checks, output locations and target lists shared by all rule files.
+# Configuration, output layout and target lists shared by all rule files.
+#
+# The config is validated and completed with the schema's defaults once, then turned into
+# typed settings (vitrify.settings). Rules pass jobs exactly the settings objects they
+# read, as params: a changed value reruns exactly the jobs that read it. Paths come from
+# vitrify.paths.Layout, model kinds from vitrify.md.potentials.MODEL_KINDS.
 import sys
 from pathlib import Path
 
 from vitrify.config import ConfigError, validate_config
-from vitrify.rise.studies import study_settings
+from vitrify.md.potentials import MODEL_KINDS, model_label, model_source
+from vitrify.paths import (
+    ANALYSIS_TABLES,
+    MD_RUN_FILES,
+    MLIP_FIGURES,
+    RISE_FIGURES,
+    STRUCTURE_FIGURES,
+    VIT_FIGURES,
+    Layout,
+    fmt_number,
+)
+from vitrify.settings import Settings
 
 CONFIG_SOURCE = (
     ", ".join(map(str, workflow.overwrite_configfiles)) or "config/config.yaml"
@@ -13,23 +29,19 @@ try:
 except ConfigError as err:
     sys.exit(f"vitrify: invalid configuration: {err}")
 
-RUN = config["run_name"]
-RESULTS = f"results/{RUN}"
-LOGS = f"logs/{RUN}"
-BENCH = f"benchmarks/{RUN}"
-SYSTEMS = config["systems"]
-RISE = config.get("rise")
-ANALYSIS = config.get("analysis")
-REFERENCE = config.get("reference")
-MLIP = config.get("mlip")
-RISE_STUDIES = (
-    {f"{st['system']}_{st['model']}": st for st in RISE["studies"]} if RISE else {}
-)
+S = Settings.from_config(config)
+P = Layout(S.run_name)
+SYSTEMS = S.systems
+RISE = S.rise
+ANALYSIS = S.analysis
+REFERENCE = S.reference
+MLIP = S.mlip
+RISE_STUDIES = {st.name: st for st in RISE.studies} if RISE else {}
 
 
 wildcard_constraints:
     system="|".join(SYSTEMS),
-    model="classical|sr|lr",
+    model="|".join(MODEL_KINDS),
     rate=r"[0-9][0-9.e+-]*",
     rep=r"\d+",
     T=r"[0-9][0-9.]*",
@@ -37,46 +49,98 @@ wildcard_constraints:
     L=r"\d+",
     study="|".join(RISE_STUDIES) if RISE else "none",
     seed=r"\d+",
-    phase="|".join(ANALYSIS["phases"]) if ANALYSIS else "none",
+    phase="|".join(ANALYSIS.phases) if ANALYSIS else "none",
     cond=r"\d+",
     batch=r"\d+",
-    arch="sr|lr",
+    arch="|".join(MLIP.archs) if MLIP else "none",
     member=r"seed\d+|lc[0-9.]+",
 
 
-def fmt_rate(rate):
-    """Cooling rates as they appear in paths: 100 -> '100', 0.5 -> '0.5'."""
-    return f"{rate:g}"
+def trained(model):
+    """Whether a model file of the mlip stage drives this model."""
+    return MODEL_KINDS[model].trained
 
 
 def md_runs(system):
     """(model, rate, replica) of every melt-quench of a system."""
     cfg = SYSTEMS[system]
     return [
-        (model, fmt_rate(rate), rep)
-        for model in cfg["models"]
-        for rate in cfg["cooling_rates_K_per_ps"]
-        for rep in range(cfg["replicas"])
+        (model, fmt_number(rate), rep)
+        for model in cfg.models
+        for rate in cfg.cooling_rates_K_per_ps
+        for rep in range(cfg.replicas)
     ]
-
-
-def md_dir(system, model, rate, rep):
-    return f"{RESULTS}/{system}/md/{model}/rate{rate}/rep{rep}"
 
 
 def res(rule_name, key):
     """A resource of a rule from config, falling back to resources.default."""
-    table = config["resources"]
-    return table.get(rule_name, {}).get(key, table["default"][key])
+    return S.resources.get(rule_name, {}).get(key, S.resources["default"][key])
+
+
+def log_of(rule_name, tag):
+    return P.log(rule_name, tag)
+
+
+def bench_of(rule_name, tag):
+    return P.benchmark(rule_name, tag)
+
+
+# ---- MD ----------------------------------------------------------------------------
+def md_model_file(system, model):
+    """The model file driving an ML melt-quench (the first committee seed), or nothing."""
+    if not trained(model):
+        return []
+    return P.model_file(system, model, f"seed{MLIP.seeds[0]}")
+
+
+def md_model_settings(model):
+    """mlip.md (device, dtype, driver) of a trained model's MD job; None for others."""
+    return MLIP.md if trained(model) else None
+
+
+def md_lammps_model_file(system, model):
+    """The TorchScript export when LAMMPS itself runs the model (pair_style mace)."""
+    if not (
+        trained(model)
+        and MODEL_KINDS[model].lammps_pair_style
+        and MLIP.md.driver == "pair_style_mace"
+    ):
+        return []
+    return P.lammps_model_file(system, model, f"seed{MLIP.seeds[0]}")
+
+
+def committee_files(system, model):
+    return [P.model_file(system, model, f"seed{s}") for s in MLIP.seeds]
+
+
+def md_files_of_model(system, model, name):
+    return [
+        P.md_file(name, system, model, rate, rep)
+        for m, rate, rep in md_runs(system)
+        if m == model
+    ]
+
+
+def committee_tables(system):
+    return [
+        P.md_file("committee.csv", system, model, rate, rep)
+        for model, rate, rep in md_runs(system)
+        if trained(model)
+    ]
+
+
+# ---- RISE ----------------------------------------------------------------------------
+def rise_study(study):
+    return RISE_STUDIES[study]
 
 
 def rise_settings(study):
-    """The rise section with the study's own overrides (vitrify.rise.samples.study_settings)."""
-    return study_settings(RISE, RISE_STUDIES[study])
+    """The rise settings with the study's own overrides in place."""
+    return RISE.for_study(RISE_STUDIES[study])
 
 
-def rise_temperatures(study):
-    return rise_settings(study)["anneal_temperatures_K"]
+def rise_system(study):
+    return SYSTEMS[RISE_STUDIES[study].system]
 
 
 def rise_sample_files(study):
@@ -84,34 +148,33 @@ def rise_sample_files(study):
     x anneal temperature."""
     st = RISE_STUDIES[study]
     return [
-        f"{RESULTS}/rise/{study}/samples/rate{rate}_rep{rep}_T{fmt_rate(T)}.extxyz"
-        for model, rate, rep in md_runs(st["system"])
-        if model == st["model"]
-        for T in rise_temperatures(study)
+        P.rise_samples(study, rate, rep, T)
+        for model, rate, rep in md_runs(st.system)
+        if model == st.model
+        for T in rise_settings(study).anneal_temperatures_K
     ]
 
 
 def rise_grid(study, kind, ext):
     """One file per (radius, seed) of a RISE stage: kind is 'xgb' or 'environments'."""
     return [
-        f"{RESULTS}/rise/{study}/{kind}/r{fmt_rate(r)}/seed{seed}.{ext}"
-        for r in RISE["soap_r_cut_A"]
-        for seed in RISE["seeds"]
+        P.rise_grid_file(kind, ext, study, r, seed)
+        for r in RISE.soap_r_cut_A
+        for seed in RISE.seeds
     ]
 
 
 def rise_energy_source(study):
     st = RISE_STUDIES[study]
-    if st["model"] == "classical":
-        return f"classical potential {SYSTEMS[st['system']]['classical_potential']}"
-    return f"MACE {st['model'].upper()} (first committee seed) trained on the {st['system']} reference data"
+    return model_source(SYSTEMS[st.system], st.model)
 
 
+# ---- structure analysis --------------------------------------------------------------
 def compare_rate(system):
     """The cooling rate at which models are compared (config, or the slowest)."""
-    rate = ANALYSIS["compare_cooling_rate_K_per_ps"]
-    return fmt_rate(
-        rate if rate is not None else min(SYSTEMS[system]["cooling_rates_K_per_ps"])
+    rate = ANALYSIS.compare_cooling_rate_K_per_ps
+    return fmt_number(
+        rate if rate is not None else min(SYSTEMS[system].cooling_rates_K_per_ps)
     )
 
 
@@ -119,50 +182,36 @@ def analysis_inputs(system, phase):
     """metrics.json of every model and replica at the comparison rate."""
     rate = compare_rate(system)
     return [
-        f"{RESULTS}/{system}/analysis/{model}/rate{rate}/rep{rep}/{phase}/metrics.json"
+        f"{P.analysis_dir(system, model, rate, rep, phase)}/metrics.json"
         for model, r, rep in md_runs(system)
         if r == rate
     ]
 
 
 def model_labels(system):
-    """Legend label of each model: its name and where its energies come from."""
-    cfg = SYSTEMS[system]
-    return {
-        "classical": f"classical ({cfg['classical_potential']})",
-        "sr": "MACE SR",
-        "lr": "MACE LR",
-    }
+    """Legend label of each model of a system: its name and where its energies come from."""
+    return {m: model_label(SYSTEMS[system], m) for m in SYSTEMS[system].models}
 
 
-def n_reference_batches():
-    return -(-REFERENCE["n_select"] // REFERENCE["batch_size"])
-
-
+# ---- reference data and models ---------------------------------------------------------
 def reference_md_files(system):
-    n = len(REFERENCE["md_conditions"])
     return [
-        f"{RESULTS}/{system}/reference/md/cond{c}/trajectory.extxyz" for c in range(n)
+        f"{P.reference_md_dir(system, c)}/trajectory.extxyz"
+        for c in range(len(REFERENCE.md_conditions))
     ]
 
 
 def reference_batch_files(system):
     if REFERENCE is None:
         return []
-    return [
-        f"{RESULTS}/{system}/reference/batches/batch{b}.extxyz"
-        for b in range(n_reference_batches())
-    ]
+    return [P.reference_batch(system, b) for b in range(REFERENCE.n_batches)]
 
 
 def reference_label_files(system):
-    """Labelled batches; a user dataset (backend 'dataset') needs none."""
-    if REFERENCE["labeler"]["backend"] == "dataset":
+    """Labelled batches; a user dataset (backend 'dataset') brings its own labels."""
+    if REFERENCE.labeler.from_dataset:
         return []
-    return [
-        f"{RESULTS}/{system}/reference/labels/batch{b}.extxyz"
-        for b in range(n_reference_batches())
-    ]
+    return [P.reference_label(system, b) for b in range(REFERENCE.n_batches)]
 
 
 def mlip_members():
@@ -171,85 +220,47 @@ def mlip_members():
         return []
     return [
         (arch, member)
-        for arch in MLIP["archs"]
-        for member in [f"seed{s}" for s in MLIP["seeds"]]
-        + [f"lc{f:g}" for f in MLIP["learning_curve_fractions"]]
+        for arch in MLIP.archs
+        for member in [f"seed{s}" for s in MLIP.seeds]
+        + [f"lc{f:g}" for f in MLIP.learning_curve_fractions]
     ]
 
 
-def mlip_dir(arch, member):
-    return f"{RESULTS}/{MLIP['system']}/models/{arch}/{member}"
+def mlip_member_files(name):
+    return [f"{P.model_dir(MLIP.system, a, m)}/{name}" for a, m in mlip_members()]
 
 
-def mlip_dataset(split):
-    return f"{RESULTS}/{MLIP['system']}/reference/dataset/{split}.extxyz"
-
-
-def md_model_file(system, model):
-    """The model file driving an ML melt-quench (the first committee seed), or nothing."""
-    if model == "classical":
-        return []
-    return f"{RESULTS}/{system}/models/{model}/seed{MLIP['seeds'][0]}/model.pt"
-
-
-def md_model_settings(model):
-    """mlip.md (device, dtype, driver) for an ML model's MD job; a param, so a change reruns it."""
-    return None if model == "classical" else MLIP["md"]
-
-
-def md_torchscript_file(system, model):
-    """The SR TorchScript export when LAMMPS itself runs the model (pair_style mace)."""
-    if model != "sr" or MLIP["md"]["driver"] != "pair_style_mace":
-        return []
-    return f"{RESULTS}/{system}/models/sr/seed{MLIP['seeds'][0]}/model-lammps.pt"
-
-
-def committee_files(system, model):
-    return [
-        f"{RESULTS}/{system}/models/{model}/seed{s}/model.pt" for s in MLIP["seeds"]
-    ]
-
-
+# ---- targets ---------------------------------------------------------------------------
 def all_targets():
     targets = []
     if REFERENCE is not None:
-        targets.append(f"{RESULTS}/{REFERENCE['system']}/figures/reference_dataset.png")
+        targets.append(P.figure(REFERENCE.system, "reference_dataset"))
     if ANALYSIS is not None:
         targets += [
-            f"{RESULTS}/{ANALYSIS['system']}/figures/structure_{phase}_{name}.png"
-            for phase in ANALYSIS["phases"]
-            for name in ("sq", "fsdp", "T", "gr", "rings", "angles")
+            P.structure_figure(name, ANALYSIS.system, phase)
+            for phase in ANALYSIS.phases
+            for name in STRUCTURE_FIGURES
         ]
     if MLIP is not None:
-        system = MLIP["system"]
+        system = MLIP.system
+        targets += [P.figure(system, f"mlip_{name}") for name in MLIP_FIGURES]
         targets += [
-            f"{RESULTS}/{system}/figures/mlip_{name}.png"
-            for name in ("parity", "learning_curves", "training")
+            f"{P.model_dir(system, arch, f'seed{MLIP.seeds[0]}')}/export_check.json"
+            for arch in MLIP.archs
+            if MLIP.export_torchscript and MODEL_KINDS[arch].lammps_pair_style
         ]
-        if MLIP["export_torchscript"] and "sr" in MLIP["archs"]:
-            targets.append(
-                f"{RESULTS}/{system}/models/sr/seed{MLIP['seeds'][0]}/export_check.json"
-            )
-        if any(m != "classical" for m in SYSTEMS[system]["models"]):
-            targets.append(f"{RESULTS}/{system}/figures/committee_disagreement.png")
+        if any(trained(m) for m in SYSTEMS[system].models):
+            targets.append(P.figure(system, "committee_disagreement"))
     for study, st in RISE_STUDIES.items():
-        targets += [
-            f"{RESULTS}/rise/{study}/figures/{name}.png"
-            for name in ("rmse_vs_radius", "environments_vs_radius", "parity_at_rise")
-        ]
-        if st["vit"]:
-            targets += [
-                f"{RESULTS}/rise/{study}/figures/vit_{name}.png"
-                for name in ("rmse_vs_communication_length", "attribution_profile")
-            ]
+        targets += [P.rise_figure(name, study) for name in RISE_FIGURES]
+        if st.vit:
+            targets += [P.rise_figure(f"vit_{name}", study) for name in VIT_FIGURES]
     if len(RISE_STUDIES) > 1:
-        targets.append(f"{RESULTS}/rise/figures/rmse_vs_radius_studies.png")
+        targets.append(P.rise_studies_figure())
     for system in SYSTEMS:
         for model, rate, rep in md_runs(system):
-            targets.append(
-                f"{RESULTS}/{system}/figures/thermo_{model}_rate{rate}_rep{rep}.png"
-            )
-        for model in SYSTEMS[system]["models"]:
-            targets.append(f"{RESULTS}/{system}/md/{model}/glass_summary.csv")
-            targets.append(f"{RESULTS}/{system}/figures/quench_energy_{model}.png")
+            targets.append(P.thermo_figure(system, model, rate, rep))
+        for model in SYSTEMS[system].models:
+            targets.append(P.glass_summary(system, model))
+            targets.append(P.quench_energy_figure(system, model))
     return targets

@@ -4,17 +4,13 @@
 rule md_melt_quench:
     input:
         model=lambda wc: md_model_file(wc.system, wc.model),
-        torchscript=lambda wc: md_torchscript_file(wc.system, wc.model),
+        lammps_model=lambda wc: md_lammps_model_file(wc.system, wc.model),
     output:
-        trajectory=f"{RESULTS}/{{system}}/md/{{model}}/rate{{rate}}/rep{{rep}}/trajectory.extxyz",
-        thermo=f"{RESULTS}/{{system}}/md/{{model}}/rate{{rate}}/rep{{rep}}/thermo.csv",
-        final=f"{RESULTS}/{{system}}/md/{{model}}/rate{{rate}}/rep{{rep}}/final.extxyz",
-        data=f"{RESULTS}/{{system}}/md/{{model}}/rate{{rate}}/rep{{rep}}/final.data",
-        meta=f"{RESULTS}/{{system}}/md/{{model}}/rate{{rate}}/rep{{rep}}/run.json",
+        **{key: P.md_file(name) for key, name in MD_RUN_FILES.items()},
     log:
-        f"{LOGS}/md_melt_quench/{{system}}_{{model}}_rate{{rate}}_rep{{rep}}.log",
+        log_of("md_melt_quench", "{system}_{model}_rate{rate}_rep{rep}"),
     benchmark:
-        f"{BENCH}/md_melt_quench/{{system}}_{{model}}_rate{{rate}}_rep{{rep}}.tsv"
+        bench_of("md_melt_quench", "{system}_{model}_rate{rate}_rep{rep}")
     conda:
         "../../envs/md.yaml"
     threads: res("md_melt_quench", "threads")
@@ -22,9 +18,9 @@ rule md_melt_quench:
         runtime=res("md_melt_quench", "runtime_min"),
         mem_mb=res("md_melt_quench", "mem_mb"),
     params:
-        # The system's settings as a param, so editing them marks the run out of date.
-        system_config=lambda wc: SYSTEMS[wc.system],
-        mlip_md=lambda wc: md_model_settings(wc.model),
+        system=lambda wc: SYSTEMS[wc.system],
+        seed=S.seed,
+        model_md=lambda wc: md_model_settings(wc.model),
     script:
         "../scripts/md_melt_quench.py"
 
@@ -35,7 +31,7 @@ rule md_thermo_figure:
         meta=rules.md_melt_quench.output.meta,
     output:
         report(
-            f"{RESULTS}/{{system}}/figures/thermo_{{model}}_rate{{rate}}_rep{{rep}}.png",
+            P.thermo_figure(),
             caption="../report/thermo.rst",
             category="Melt-quench MD",
             subcategory="{system}",
@@ -47,7 +43,7 @@ rule md_thermo_figure:
             },
         ),
     log:
-        f"{LOGS}/md_thermo_figure/{{system}}_{{model}}_rate{{rate}}_rep{{rep}}.log",
+        log_of("md_thermo_figure", "{system}_{model}_rate{rate}_rep{rep}"),
     group:
         "figures"
     conda:
@@ -63,33 +59,25 @@ rule md_thermo_figure:
 
 rule md_glass_summary:
     input:
-        thermo=lambda wc: [
-            f"{md_dir(wc.system, wc.model, rate, rep)}/thermo.csv"
-            for model, rate, rep in md_runs(wc.system)
-            if model == wc.model
-        ],
-        meta=lambda wc: [
-            f"{md_dir(wc.system, wc.model, rate, rep)}/run.json"
-            for model, rate, rep in md_runs(wc.system)
-            if model == wc.model
-        ],
+        thermo=lambda wc: md_files_of_model(wc.system, wc.model, "thermo.csv"),
+        meta=lambda wc: md_files_of_model(wc.system, wc.model, "run.json"),
     output:
         table=report(
-            f"{RESULTS}/{{system}}/md/{{model}}/glass_summary.csv",
+            P.glass_summary(),
             caption="../report/glass_summary.rst",
             category="Melt-quench MD",
             subcategory="{system}",
             labels={"table": "glass properties", "model": "{model}"},
         ),
         figure=report(
-            f"{RESULTS}/{{system}}/figures/quench_energy_{{model}}.png",
+            P.quench_energy_figure(),
             caption="../report/quench_energy.rst",
             category="Melt-quench MD",
             subcategory="{system}",
             labels={"figure": "energy vs temperature", "model": "{model}"},
         ),
     log:
-        f"{LOGS}/md_glass_summary/{{system}}_{{model}}.log",
+        log_of("md_glass_summary", "{system}_{model}"),
     group:
         "figures"
     conda:
@@ -108,13 +96,13 @@ rule md_committee:
         trajectory=rules.md_melt_quench.output.trajectory,
         models=lambda wc: committee_files(wc.system, wc.model),
     output:
-        table=f"{RESULTS}/{{system}}/md/{{model}}/rate{{rate}}/rep{{rep}}/committee.csv",
+        table=P.md_file("committee.csv"),
     log:
-        f"{LOGS}/md_committee/{{system}}_{{model}}_rate{{rate}}_rep{{rep}}.log",
+        log_of("md_committee", "{system}_{model}_rate{rate}_rep{rep}"),
     benchmark:
-        f"{BENCH}/md_committee/{{system}}_{{model}}_rate{{rate}}_rep{{rep}}.tsv"
+        bench_of("md_committee", "{system}_{model}_rate{rate}_rep{rep}")
     wildcard_constraints:
-        model="sr|lr",
+        model="|".join(MLIP.archs) if MLIP else "none",
     conda:
         "../../envs/mlip.yaml"
     threads: 1
@@ -122,28 +110,24 @@ rule md_committee:
         runtime=res("md_committee", "runtime_min"),
         mem_mb=res("md_committee", "mem_mb"),
     params:
-        mlip_md=lambda wc: MLIP["md"],
+        model_md=MLIP.md if MLIP else None,
     script:
         "../scripts/md_committee.py"
 
 
 rule md_committee_figure:
     input:
-        tables=lambda wc: [
-            f"{md_dir(wc.system, model, rate, rep)}/committee.csv"
-            for model, rate, rep in md_runs(wc.system)
-            if model != "classical"
-        ],
+        tables=lambda wc: committee_tables(wc.system),
     output:
         report(
-            f"{RESULTS}/{{system}}/figures/committee_disagreement.png",
+            P.figure(name="committee_disagreement"),
             caption="../report/committee_disagreement.rst",
             category="Melt-quench MD",
             subcategory="{system}",
             labels={"figure": "committee disagreement vs temperature"},
         ),
     log:
-        f"{LOGS}/md_committee_figure/{{system}}.log",
+        log_of("md_committee_figure", "{system}"),
     group:
         "figures"
     conda:

@@ -4,15 +4,15 @@
 
 rule mlip_train:
     input:
-        train=lambda wc: mlip_dataset("train"),
-        valid=lambda wc: mlip_dataset("valid"),
+        train=lambda wc: P.dataset("train", MLIP.system),
+        valid=lambda wc: P.dataset("valid", MLIP.system),
     output:
-        model=f"{RESULTS}/{{system}}/models/{{arch}}/{{member}}/model.pt",
-        history=f"{RESULTS}/{{system}}/models/{{arch}}/{{member}}/history.csv",
+        model=P.model_file(),
+        history=f"{P.model_dir()}/history.csv",
     log:
-        f"{LOGS}/mlip_train/{{system}}_{{arch}}_{{member}}.log",
+        log_of("mlip_train", "{system}_{arch}_{member}"),
     benchmark:
-        f"{BENCH}/mlip_train/{{system}}_{{arch}}_{{member}}.tsv"
+        bench_of("mlip_train", "{system}_{arch}_{member}")
     conda:
         "../../envs/mlip.yaml"
     threads: res("mlip_train", "threads")
@@ -20,9 +20,13 @@ rule mlip_train:
         runtime=res("mlip_train", "runtime_min"),
         mem_mb=res("mlip_train", "mem_mb"),
     params:
-        mlip=MLIP,
+        model=MLIP.model if MLIP else None,
+        training=MLIP.training if MLIP else None,
+        seeds=MLIP.seeds if MLIP else None,
+        device=MLIP.device if MLIP else None,
+        species=lambda wc: SYSTEMS[wc.system].species,
         # Checkpoints live outside the declared outputs: a killed job keeps them.
-        work=lambda wc: f"{RESULTS}/{wc.system}/models/{wc.arch}/{wc.member}/work",
+        work=lambda wc: f"{P.model_dir(wc.system, wc.arch, wc.member)}/work",
     script:
         "../scripts/mlip_train.py"
 
@@ -30,12 +34,12 @@ rule mlip_train:
 rule mlip_evaluate:
     input:
         model=rules.mlip_train.output.model,
-        test=lambda wc: mlip_dataset("test"),
+        test=lambda wc: P.dataset("test", MLIP.system),
     output:
-        errors=f"{RESULTS}/{{system}}/models/{{arch}}/{{member}}/test_errors.csv",
-        predictions=f"{RESULTS}/{{system}}/models/{{arch}}/{{member}}/test_predictions.npz",
+        errors=f"{P.model_dir()}/test_errors.csv",
+        predictions=f"{P.model_dir()}/test_predictions.npz",
     log:
-        f"{LOGS}/mlip_evaluate/{{system}}_{{arch}}_{{member}}.log",
+        log_of("mlip_evaluate", "{system}_{arch}_{member}"),
     conda:
         "../../envs/mlip.yaml"
     threads: 1
@@ -48,13 +52,16 @@ rule mlip_evaluate:
 
 rule mlip_export_torchscript:
     input:
-        model=f"{RESULTS}/{{system}}/models/sr/{{member}}/model.pt",
-        test=lambda wc: mlip_dataset("test"),
+        model=P.model_file(),
+        test=lambda wc: P.dataset("test", MLIP.system),
     output:
-        model=f"{RESULTS}/{{system}}/models/sr/{{member}}/model-lammps.pt",
-        check=f"{RESULTS}/{{system}}/models/sr/{{member}}/export_check.json",
+        model=P.lammps_model_file(),
+        check=f"{P.model_dir()}/export_check.json",
     log:
-        f"{LOGS}/mlip_export_torchscript/{{system}}_{{member}}.log",
+        log_of("mlip_export_torchscript", "{system}_{arch}_{member}"),
+    wildcard_constraints:
+        # only architectures LAMMPS can run as pair_style mace (SR: a short-range model)
+        arch="|".join(a for a in MODEL_KINDS if MODEL_KINDS[a].lammps_pair_style),
     conda:
         "../../envs/mlip.yaml"
     threads: 1
@@ -67,42 +74,36 @@ rule mlip_export_torchscript:
 
 rule mlip_summary:
     input:
-        errors=lambda wc: [
-            f"{mlip_dir(a, m)}/test_errors.csv" for a, m in mlip_members()
-        ],
-        predictions=lambda wc: [
-            f"{mlip_dir(a, m)}/test_predictions.npz" for a, m in mlip_members()
-        ],
-        histories=lambda wc: [
-            f"{mlip_dir(a, m)}/history.csv" for a, m in mlip_members()
-        ],
+        errors=lambda wc: mlip_member_files("test_errors.csv"),
+        predictions=lambda wc: mlip_member_files("test_predictions.npz"),
+        histories=lambda wc: mlip_member_files("history.csv"),
     output:
         table=report(
-            f"{RESULTS}/{{system}}/models/evaluation.csv",
+            P.model_evaluation(),
             caption="../report/mlip_evaluation.rst",
             category="Potentials",
             labels={"table": "test-set errors, SR vs LR"},
         ),
         parity=report(
-            f"{RESULTS}/{{system}}/figures/mlip_parity.png",
+            P.figure(name="mlip_parity"),
             caption="../report/mlip_parity.rst",
             category="Potentials",
             labels={"figure": "parity plots"},
         ),
         learning=report(
-            f"{RESULTS}/{{system}}/figures/mlip_learning_curves.png",
+            P.figure(name="mlip_learning_curves"),
             caption="../report/mlip_learning_curves.rst",
             category="Potentials",
             labels={"figure": "learning curves"},
         ),
         training=report(
-            f"{RESULTS}/{{system}}/figures/mlip_training.png",
+            P.figure(name="mlip_training"),
             caption="../report/mlip_training.rst",
             category="Potentials",
             labels={"figure": "training histories"},
         ),
     log:
-        f"{LOGS}/mlip_summary/{{system}}.log",
+        log_of("mlip_summary", "{system}"),
     group:
         "figures"
     conda:

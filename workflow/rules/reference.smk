@@ -3,12 +3,12 @@
 
 rule reference_md:
     output:
-        trajectory=f"{RESULTS}/{{system}}/reference/md/cond{{cond}}/trajectory.extxyz",
-        meta=f"{RESULTS}/{{system}}/reference/md/cond{{cond}}/run.json",
+        trajectory=f"{P.reference_md_dir()}/trajectory.extxyz",
+        meta=f"{P.reference_md_dir()}/run.json",
     log:
-        f"{LOGS}/reference_md/{{system}}_cond{{cond}}.log",
+        log_of("reference_md", "{system}_cond{cond}"),
     benchmark:
-        f"{BENCH}/reference_md/{{system}}_cond{{cond}}.tsv"
+        bench_of("reference_md", "{system}_cond{cond}")
     conda:
         "../../envs/md.yaml"
     threads: res("reference_md", "threads")
@@ -17,6 +17,8 @@ rule reference_md:
         mem_mb=res("reference_md", "mem_mb"),
     params:
         reference=REFERENCE,
+        system=lambda wc: SYSTEMS[wc.system],
+        seed=S.seed,
     script:
         "../scripts/reference_md.py"
 
@@ -25,11 +27,11 @@ rule reference_select:
     input:
         trajectories=lambda wc: reference_md_files(wc.system),
     output:
-        candidates=f"{RESULTS}/{{system}}/reference/candidates.extxyz",
-        selected=f"{RESULTS}/{{system}}/reference/selected.extxyz",
+        candidates=f"{P.reference_dir()}/candidates.extxyz",
+        selected=f"{P.reference_dir()}/selected.extxyz",
         batches=reference_batch_files("{system}"),
     log:
-        f"{LOGS}/reference_select/{{system}}.log",
+        log_of("reference_select", "{system}"),
     conda:
         "../../envs/reference.yaml"
     threads: 1
@@ -44,14 +46,14 @@ rule reference_select:
 
 rule reference_label:
     input:
-        batch=f"{RESULTS}/{{system}}/reference/batches/batch{{batch}}.extxyz",
+        batch=P.reference_batch(),
     output:
-        labelled=f"{RESULTS}/{{system}}/reference/labels/batch{{batch}}.extxyz",
-        summary=f"{RESULTS}/{{system}}/reference/labels/batch{{batch}}.json",
+        labelled=P.reference_label(),
+        summary=P.reference_label(ext="json"),
     log:
-        f"{LOGS}/reference_label/{{system}}_batch{{batch}}.log",
+        log_of("reference_label", "{system}_batch{batch}"),
     benchmark:
-        f"{BENCH}/reference_label/{{system}}_batch{{batch}}.tsv"
+        bench_of("reference_label", "{system}_batch{batch}")
     group:
         "labels"
     conda:
@@ -61,10 +63,12 @@ rule reference_label:
         runtime=res("reference_label", "runtime_min"),
         mem_mb=res("reference_label", "mem_mb"),
     params:
-        reference=REFERENCE,
+        labeler=REFERENCE.labeler if REFERENCE else None,
+        min_atoms=REFERENCE.min_atoms if REFERENCE else None,
+        species=lambda wc: SYSTEMS[wc.system].species,
         # Finished labels persist here, outside the declared outputs: a killed job redoes
         # only the configurations without a label file.
-        work=lambda wc: f"{RESULTS}/{wc.system}/reference/labels/work/batch{wc.batch}",
+        work=lambda wc: P.reference_label_work(wc.system, wc.batch),
     script:
         "../scripts/reference_label.py"
 
@@ -73,22 +77,22 @@ rule reference_dataset:
     input:
         labelled=lambda wc: reference_label_files(wc.system),
     output:
-        train=f"{RESULTS}/{{system}}/reference/dataset/train.extxyz",
-        valid=f"{RESULTS}/{{system}}/reference/dataset/valid.extxyz",
-        test=f"{RESULTS}/{{system}}/reference/dataset/test.extxyz",
+        train=P.dataset("train"),
+        valid=P.dataset("valid"),
+        test=P.dataset("test"),
         summary=report(
-            f"{RESULTS}/{{system}}/reference/dataset/summary.json",
+            P.dataset("summary"),
             category="Reference data",
             labels={"table": "dataset summary"},
         ),
         figure=report(
-            f"{RESULTS}/{{system}}/figures/reference_dataset.png",
+            P.figure(name="reference_dataset"),
             caption="../report/reference_dataset.rst",
             category="Reference data",
             labels={"figure": "dataset overview"},
         ),
     log:
-        f"{LOGS}/reference_dataset/{{system}}.log",
+        log_of("reference_dataset", "{system}"),
     conda:
         "../../envs/reference.yaml"
     threads: 1
@@ -97,6 +101,7 @@ rule reference_dataset:
         mem_mb=res("default", "mem_mb"),
     params:
         reference=REFERENCE,
+        species=lambda wc: SYSTEMS[wc.system].species,
         basedir=workflow.basedir,
     script:
         "../scripts/reference_dataset.py"

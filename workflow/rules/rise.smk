@@ -3,17 +3,23 @@
 
 rule rise_anneal:
     input:
-        glass=lambda wc: f"{md_dir(RISE_STUDIES[wc.study]['system'], RISE_STUDIES[wc.study]['model'], wc.rate, wc.rep)}/final.extxyz",
+        glass=lambda wc: P.md_file(
+            "final.extxyz",
+            rise_study(wc.study).system,
+            rise_study(wc.study).model,
+            wc.rate,
+            wc.rep,
+        ),
         model=lambda wc: md_model_file(
-            RISE_STUDIES[wc.study]["system"], RISE_STUDIES[wc.study]["model"]
+            rise_study(wc.study).system, rise_study(wc.study).model
         ),
     output:
-        trajectory=f"{RESULTS}/rise/{{study}}/anneal/rate{{rate}}/rep{{rep}}/T{{T}}/trajectory.extxyz",
-        meta=f"{RESULTS}/rise/{{study}}/anneal/rate{{rate}}/rep{{rep}}/T{{T}}/run.json",
+        trajectory=f"{P.rise_anneal_dir()}/trajectory.extxyz",
+        meta=f"{P.rise_anneal_dir()}/run.json",
     log:
-        f"{LOGS}/rise_anneal/{{study}}_rate{{rate}}_rep{{rep}}_T{{T}}.log",
+        log_of("rise_anneal", "{study}_rate{rate}_rep{rep}_T{T}"),
     benchmark:
-        f"{BENCH}/rise_anneal/{{study}}_rate{{rate}}_rep{{rep}}_T{{T}}.tsv"
+        bench_of("rise_anneal", "{study}_rate{rate}_rep{rep}_T{T}")
     conda:
         "../../envs/md.yaml"
     threads: res("rise_anneal", "threads")
@@ -22,8 +28,10 @@ rule rise_anneal:
         mem_mb=res("rise_anneal", "mem_mb"),
     params:
         rise=lambda wc: rise_settings(wc.study),
-        study=lambda wc: RISE_STUDIES[wc.study],
-        mlip_md=lambda wc: md_model_settings(RISE_STUDIES[wc.study]["model"]),
+        study=lambda wc: rise_study(wc.study),
+        system=lambda wc: rise_system(wc.study),
+        seed=S.seed,
+        model_md=lambda wc: md_model_settings(rise_study(wc.study).model),
     script:
         "../scripts/rise_anneal.py"
 
@@ -32,14 +40,14 @@ rule rise_samples:
     input:
         trajectory=rules.rise_anneal.output.trajectory,
         model=lambda wc: md_model_file(
-            RISE_STUDIES[wc.study]["system"], RISE_STUDIES[wc.study]["model"]
+            rise_study(wc.study).system, rise_study(wc.study).model
         ),
     output:
-        samples=f"{RESULTS}/rise/{{study}}/samples/rate{{rate}}_rep{{rep}}_T{{T}}.extxyz",
+        samples=P.rise_samples(),
     log:
-        f"{LOGS}/rise_samples/{{study}}_rate{{rate}}_rep{{rep}}_T{{T}}.log",
+        log_of("rise_samples", "{study}_rate{rate}_rep{rep}_T{T}"),
     benchmark:
-        f"{BENCH}/rise_samples/{{study}}_rate{{rate}}_rep{{rep}}_T{{T}}.tsv"
+        bench_of("rise_samples", "{study}_rate{rate}_rep{rep}_T{T}")
     conda:
         "../../envs/md.yaml"
     threads: res("rise_samples", "threads")
@@ -48,9 +56,10 @@ rule rise_samples:
         mem_mb=res("rise_samples", "mem_mb"),
     params:
         rise=lambda wc: rise_settings(wc.study),
-        study=lambda wc: RISE_STUDIES[wc.study],
-        work=lambda wc: f"{RESULTS}/rise/{wc.study}/samples/work/rate{wc.rate}_rep{wc.rep}_T{wc.T}",
-        mlip_md=lambda wc: md_model_settings(RISE_STUDIES[wc.study]["model"]),
+        study=lambda wc: rise_study(wc.study),
+        system=lambda wc: rise_system(wc.study),
+        work=lambda wc: P.rise_samples_work(wc.study, wc.rate, wc.rep, wc.T),
+        model_md=lambda wc: md_model_settings(rise_study(wc.study).model),
     script:
         "../scripts/rise_samples.py"
 
@@ -59,11 +68,11 @@ rule rise_soap:
     input:
         samples=lambda wc: rise_sample_files(wc.study),
     output:
-        index=f"{RESULTS}/rise/{{study}}/soap/r{{r}}/index.json",
+        index=P.rise_soap_index(),
     log:
-        f"{LOGS}/rise_soap/{{study}}_r{{r}}.log",
+        log_of("rise_soap", "{study}_r{r}"),
     benchmark:
-        f"{BENCH}/rise_soap/{{study}}_r{{r}}.tsv"
+        bench_of("rise_soap", "{study}_r{r}")
     conda:
         "../../envs/rise.yaml"
     threads: res("rise_soap", "threads")
@@ -72,7 +81,7 @@ rule rise_soap:
         mem_mb=res("rise_soap", "mem_mb"),
     params:
         rise=lambda wc: rise_settings(wc.study),
-        study=lambda wc: RISE_STUDIES[wc.study],
+        species=lambda wc: rise_system(wc.study).species,
     script:
         "../scripts/rise_soap.py"
 
@@ -82,12 +91,12 @@ rule rise_environments:
         index=rules.rise_soap.output.index,
         samples=lambda wc: rise_sample_files(wc.study),
     output:
-        counts=f"{RESULTS}/rise/{{study}}/environments/r{{r}}/seed{{seed}}.npz",
-        stats=f"{RESULTS}/rise/{{study}}/environments/r{{r}}/seed{{seed}}.json",
+        counts=P.rise_grid_file("environments", "npz"),
+        stats=P.rise_grid_file("environments", "json"),
     log:
-        f"{LOGS}/rise_environments/{{study}}_r{{r}}_seed{{seed}}.log",
+        log_of("rise_environments", "{study}_r{r}_seed{seed}"),
     benchmark:
-        f"{BENCH}/rise_environments/{{study}}_r{{r}}_seed{{seed}}.tsv"
+        bench_of("rise_environments", "{study}_r{r}_seed{seed}")
     conda:
         "../../envs/rise.yaml"
     threads: res("rise_environments", "threads")
@@ -96,7 +105,6 @@ rule rise_environments:
         mem_mb=res("rise_environments", "mem_mb"),
     params:
         rise=lambda wc: rise_settings(wc.study),
-        study=lambda wc: RISE_STUDIES[wc.study],
     script:
         "../scripts/rise_environments.py"
 
@@ -106,11 +114,11 @@ rule rise_xgboost:
         counts=rules.rise_environments.output.counts,
         samples=lambda wc: rise_sample_files(wc.study),
     output:
-        result=f"{RESULTS}/rise/{{study}}/xgb/r{{r}}/seed{{seed}}.json",
+        result=P.rise_grid_file("xgb", "json"),
     log:
-        f"{LOGS}/rise_xgboost/{{study}}_r{{r}}_seed{{seed}}.log",
+        log_of("rise_xgboost", "{study}_r{r}_seed{seed}"),
     benchmark:
-        f"{BENCH}/rise_xgboost/{{study}}_r{{r}}_seed{{seed}}.tsv"
+        bench_of("rise_xgboost", "{study}_r{r}_seed{seed}")
     conda:
         "../../envs/rise.yaml"
     threads: res("rise_xgboost", "threads")
@@ -119,7 +127,6 @@ rule rise_xgboost:
         mem_mb=res("rise_xgboost", "mem_mb"),
     params:
         rise=lambda wc: rise_settings(wc.study),
-        study=lambda wc: RISE_STUDIES[wc.study],
     script:
         "../scripts/rise_xgboost.py"
 
@@ -130,34 +137,34 @@ rule rise_summary:
         stats=lambda wc: rise_grid(wc.study, "environments", "json"),
     output:
         summary=report(
-            f"{RESULTS}/rise/{{study}}/summary.json",
+            f"{P.rise_dir()}/summary.json",
             category="RISE",
             subcategory="{study}",
             labels={"table": "RISE estimate"},
         ),
         rmse=report(
-            f"{RESULTS}/rise/{{study}}/figures/rmse_vs_radius.png",
+            P.rise_figure("rmse_vs_radius"),
             caption="../report/rise_rmse.rst",
             category="RISE",
             subcategory="{study}",
             labels={"figure": "test RMSE vs SOAP radius"},
         ),
         environments=report(
-            f"{RESULTS}/rise/{{study}}/figures/environments_vs_radius.png",
+            P.rise_figure("environments_vs_radius"),
             caption="../report/rise_environments.rst",
             category="RISE",
             subcategory="{study}",
             labels={"figure": "environments and entropy vs radius"},
         ),
         parity=report(
-            f"{RESULTS}/rise/{{study}}/figures/parity_at_rise.png",
+            P.rise_figure("parity_at_rise"),
             caption="../report/rise_parity.rst",
             category="RISE",
             subcategory="{study}",
             labels={"figure": "parity at the RISE"},
         ),
     log:
-        f"{LOGS}/rise_summary/{{study}}.log",
+        log_of("rise_summary", "{study}"),
     group:
         "figures"
     conda:
@@ -169,7 +176,6 @@ rule rise_summary:
         figure_slots=1,
     params:
         rise=lambda wc: rise_settings(wc.study),
-        study=lambda wc: RISE_STUDIES[wc.study],
         energy_source=lambda wc: rise_energy_source(wc.study),
     script:
         "../scripts/rise_summary.py"
@@ -179,11 +185,11 @@ rule rise_vit:
     input:
         samples=lambda wc: rise_sample_files(wc.study),
     output:
-        result=f"{RESULTS}/rise/{{study}}/vit/L{{L}}/seed{{seed}}.json",
+        result=P.rise_vit_result(),
     log:
-        f"{LOGS}/rise_vit/{{study}}_L{{L}}_seed{{seed}}.log",
+        log_of("rise_vit", "{study}_L{L}_seed{seed}"),
     benchmark:
-        f"{BENCH}/rise_vit/{{study}}_L{{L}}_seed{{seed}}.tsv"
+        bench_of("rise_vit", "{study}_L{L}_seed{seed}")
     conda:
         "../../envs/mlip.yaml"
     threads: res("rise_vit", "threads")
@@ -192,10 +198,9 @@ rule rise_vit:
         mem_mb=res("rise_vit", "mem_mb"),
     params:
         rise=lambda wc: rise_settings(wc.study),
-        study=lambda wc: RISE_STUDIES[wc.study],
-        species=lambda wc: SYSTEMS[RISE_STUDIES[wc.study]["system"]]["species"],
+        species=lambda wc: rise_system(wc.study).species,
         # Checkpoints outside the declared output: a killed job resumes from them.
-        work=lambda wc: f"{RESULTS}/rise/{wc.study}/vit/work",
+        work=lambda wc: P.rise_vit_work(wc.study),
         energy_source=lambda wc: rise_energy_source(wc.study),
     script:
         "../scripts/rise_vit.py"
@@ -204,34 +209,34 @@ rule rise_vit:
 rule rise_vit_summary:
     input:
         results=lambda wc: [
-            f"{RESULTS}/rise/{wc.study}/vit/L{r}/seed{s}.json"
-            for r in RISE["vit"]["communication_blocks"]
-            for s in RISE["vit"]["seeds"]
+            P.rise_vit_result(wc.study, r, s)
+            for r in RISE.vit.communication_blocks
+            for s in RISE.vit.seeds
         ],
         xgb_summary=rules.rise_summary.output.summary,
     output:
         summary=report(
-            f"{RESULTS}/rise/{{study}}/vit_summary.json",
+            f"{P.rise_dir()}/vit_summary.json",
             category="RISE",
             subcategory="{study}",
             labels={"table": "ViT saturation vs XGBoost RISE"},
         ),
         rmse=report(
-            f"{RESULTS}/rise/{{study}}/figures/vit_rmse_vs_communication_length.png",
+            P.rise_figure("vit_rmse_vs_communication_length"),
             caption="../report/rise_vit_rmse.rst",
             category="RISE",
             subcategory="{study}",
             labels={"figure": "ViT test RMSE vs communication length"},
         ),
         attribution=report(
-            f"{RESULTS}/rise/{{study}}/figures/vit_attribution_profile.png",
+            P.rise_figure("vit_attribution_profile"),
             caption="../report/rise_vit_attribution.rst",
             category="RISE",
             subcategory="{study}",
             labels={"figure": "ViT attribution radial profile"},
         ),
     log:
-        f"{LOGS}/rise_vit_summary/{{study}}.log",
+        log_of("rise_vit_summary", "{study}"),
     group:
         "figures"
     conda:
@@ -248,22 +253,22 @@ rule rise_vit_summary:
 rule rise_compare_studies:
     input:
         summaries=lambda wc: [
-            f"{RESULTS}/rise/{study}/summary.json" for study in RISE_STUDIES
+            f"{P.rise_dir(study)}/summary.json" for study in RISE_STUDIES
         ],
     output:
         table=report(
-            f"{RESULTS}/rise/studies.json",
+            P.rise_studies(),
             category="RISE",
             labels={"table": "RISE per study"},
         ),
         figure=report(
-            f"{RESULTS}/rise/figures/rmse_vs_radius_studies.png",
+            P.rise_studies_figure(),
             caption="../report/rise_studies.rst",
             category="RISE",
             labels={"figure": "RMSE vs radius, all studies"},
         ),
     log:
-        f"{LOGS}/rise_compare_studies/all.log",
+        log_of("rise_compare_studies", "all"),
     group:
         "figures"
     conda:

@@ -3,21 +3,14 @@
 
 rule structure_analysis:
     input:
-        trajectory=lambda wc: f"{md_dir(wc.system, wc.model, wc.rate, wc.rep)}/trajectory.extxyz",
+        trajectory=P.md_file("trajectory.extxyz"),
     output:
-        metrics=f"{RESULTS}/{{system}}/analysis/{{model}}/rate{{rate}}/rep{{rep}}/{{phase}}/metrics.json",
-        tables=multiext(
-            f"{RESULTS}/{{system}}/analysis/{{model}}/rate{{rate}}/rep{{rep}}/{{phase}}/",
-            "gr.csv",
-            "sq.csv",
-            "realspace.csv",
-            "angles.csv",
-            "rings.csv",
-        ),
+        metrics=f"{P.analysis_dir()}/metrics.json",
+        tables=multiext(f"{P.analysis_dir()}/", *(f"{t}.csv" for t in ANALYSIS_TABLES)),
     log:
-        f"{LOGS}/structure_analysis/{{system}}_{{model}}_rate{{rate}}_rep{{rep}}_{{phase}}.log",
+        log_of("structure_analysis", "{system}_{model}_rate{rate}_rep{rep}_{phase}"),
     benchmark:
-        f"{BENCH}/structure_analysis/{{system}}_{{model}}_rate{{rate}}_rep{{rep}}_{{phase}}.tsv"
+        bench_of("structure_analysis", "{system}_{model}_rate{rate}_rep{rep}_{phase}")
     conda:
         "../../envs/structure.yaml"
     threads: res("structure_analysis", "threads")
@@ -26,6 +19,7 @@ rule structure_analysis:
         mem_mb=res("structure_analysis", "mem_mb"),
     params:
         analysis=ANALYSIS,
+        species=lambda wc: SYSTEMS[wc.system].species,
     script:
         "../scripts/structure_analysis.py"
 
@@ -35,30 +29,22 @@ rule structure_compare:
         metrics=lambda wc: analysis_inputs(wc.system, wc.phase),
     output:
         summary=report(
-            f"{RESULTS}/{{system}}/analysis/compare/{{phase}}/summary.csv",
+            f"{P.compare_dir()}/summary.csv",
             caption="../report/structure_summary.rst",
             category="Structure",
             subcategory="{phase}",
             labels={"table": "structure metrics"},
         ),
-        literature=f"{RESULTS}/{{system}}/analysis/compare/{{phase}}/literature.csv",
-        experiment=f"{RESULTS}/{{system}}/analysis/compare/{{phase}}/experiment.csv",
+        literature=f"{P.compare_dir()}/literature.csv",
+        experiment=f"{P.compare_dir()}/experiment.csv",
         figures=report(
-            multiext(
-                f"{RESULTS}/{{system}}/figures/structure_{{phase}}_",
-                "sq.png",
-                "fsdp.png",
-                "T.png",
-                "gr.png",
-                "rings.png",
-                "angles.png",
-            ),
+            [P.structure_figure(name) for name in STRUCTURE_FIGURES],
             caption="../report/structure_figures.rst",
             category="Structure",
             subcategory="{phase}",
         ),
     log:
-        f"{LOGS}/structure_compare/{{system}}_{{phase}}.log",
+        log_of("structure_compare", "{system}_{phase}"),
     group:
         "figures"
     conda:
@@ -70,6 +56,7 @@ rule structure_compare:
         figure_slots=1,
     params:
         analysis=ANALYSIS,
+        composition=lambda wc: SYSTEMS[wc.system].composition,
         labels=lambda wc: model_labels(wc.system),
         # Relative paths in the config are relative to the repository, like the config check.
         basedir=workflow.basedir,

@@ -3,16 +3,16 @@ import pandas as pd
 import torch
 from ase.io import read
 
-from vitrify.logs import setup_logging
 from vitrify.devices import resolve_device
+from vitrify.logs import setup_logging
 from vitrify.mlip.calculator import PotentialCalculator
 from vitrify.mlip.committee import trajectory_disagreement
 
 setup_logging(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)
-md = snakemake.params.mlip_md
-device = resolve_device(md["device"])
-members = [PotentialCalculator(path, device=device, dtype=md["dtype"]) for path in snakemake.input.models]
+md = snakemake.params.model_md
+device = resolve_device(md.device)
+members = [PotentialCalculator(path, device=device, dtype=md.dtype) for path in snakemake.input.models]
 rows = trajectory_disagreement(read(snakemake.input.trajectory, ":"), members)
 table = pd.DataFrame(rows)
 table.insert(0, "model", snakemake.wildcards.model)

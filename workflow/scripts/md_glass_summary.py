@@ -4,8 +4,8 @@ import json
 import pandas as pd
 
 from vitrify.logs import setup_logging
+from vitrify.md.figures import quench_energy
 from vitrify.md.summary import glass_table
-from vitrify.plotting import quench_energy
 
 setup_logging(snakemake.log[0])
 runs = [

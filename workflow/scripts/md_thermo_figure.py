@@ -4,7 +4,7 @@ import json
 import pandas as pd
 
 from vitrify.logs import setup_logging
-from vitrify.plotting import thermo_traces
+from vitrify.md.figures import thermo_traces
 
 setup_logging(snakemake.log[0])
 meta = json.loads(open(snakemake.input.meta).read())

@@ -5,36 +5,35 @@ from pathlib import Path
 
 from ase.io import read
 
+from vitrify.files import read_json, write_json, write_text
 from vitrify.logs import setup_logging
 from vitrify.reference.dataset import build_dataset
+from vitrify.reference.figures import dataset_overview
 from vitrify.reference.labelers import make_labeler
 from vitrify.reference.user_dataset import read_user_dataset
 
 setup_logging(snakemake.log[0])
 ref = snakemake.params.reference
-lab = ref["labeler"]
-species = tuple(snakemake.config["systems"][ref["system"]]["species"])
-if lab["backend"] == "dataset":
-    ds = lab["dataset"]
-    frames = read_user_dataset(Path(snakemake.params.basedir) / ds["file"], energy_key=ds["energy_key"],
-                               forces_key=ds["forces_key"], stress_key=ds.get("stress_key"),
-                               stress_unit=ds.get("stress_unit", "eV/A^3"), allowed_species=species,
-                               method=ds.get("method"))
+lab = ref.labeler
+species = tuple(snakemake.params.species)
+if lab.from_dataset:
+    ds = lab.dataset
+    frames = read_user_dataset(Path(snakemake.params.basedir) / ds.file, energy_key=ds.energy_key,
+                               forces_key=ds.forces_key, stress_key=ds.stress_key, stress_unit=ds.stress_unit,
+                               allowed_species=species, method=ds.method)
     labeler = None
 else:
     frames = [a for path in snakemake.input.labelled if Path(path).stat().st_size for a in read(path, ":")]
-    labeler = make_labeler(lab["backend"], **lab.get("options", {}))
+    labeler = make_labeler(lab.backend, **{"allowed_species": species, **lab.options})
 failed = sum(json.loads(Path(p).with_suffix(".json").read_text())["n_failed"] for p in snakemake.input.labelled)
 logging.info("%d labelled configurations, %d failed labelling", len(frames), failed)
 outdir = Path(snakemake.output.train).parent
-report = build_dataset(frames, outdir, tuple(ref["split_fractions"]), ref["split_seed"], ref["max_force_eV_per_A"],
+report = build_dataset(frames, outdir, ref.split_fractions, ref.split_seed, ref.max_force_eV_per_A,
                        labeler=labeler, species=species, figure=False)
-from vitrify.reference.figures import dataset_overview  # noqa: E402
-
 dataset_overview(frames, snakemake.output.figure, e0_eV=report.get("e0_eV"))
 for split in ("valid", "test"):  # tiny datasets can leave a split empty: keep the file
     if not (outdir / f"{split}.extxyz").exists():
-        (outdir / f"{split}.extxyz").write_text("")
-summary = json.loads(Path(snakemake.output.summary).read_text())
+        write_text(outdir / f"{split}.extxyz", "")
+summary = read_json(snakemake.output.summary)
 summary["n_failed_labels"] = failed
-Path(snakemake.output.summary).write_text(json.dumps(summary, indent=1, default=str))
+write_json(snakemake.output.summary, summary)

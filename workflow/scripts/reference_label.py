@@ -1,18 +1,19 @@
 # Adapter: label one batch; each finished label persists on its own (resume), failures recorded.
-import json
 import shutil
 from pathlib import Path
 
 from ase.io import read
 
+from vitrify.files import write_json, write_text
 from vitrify.logs import setup_logging
 from vitrify.reference.labelers import make_labeler, set_single_thread
 from vitrify.reference.persist import label_batch
 
 setup_logging(snakemake.log[0])
 set_single_thread()
-lab = snakemake.params.reference["labeler"]
-labeler = make_labeler(lab["backend"], **lab.get("options", {}))
+params = snakemake.params
+labeler = make_labeler(params.labeler.backend, **{"min_atoms": params.min_atoms,
+                                                  "allowed_species": tuple(params.species), **params.labeler.options})
 configs = read(snakemake.input.batch, ":") if Path(snakemake.input.batch).stat().st_size else []
 work = Path(snakemake.params.work)
 summary = label_batch(configs, labeler, work)
@@ -20,5 +21,5 @@ merged = work / "labelled.extxyz"
 if merged.exists():
     shutil.copyfile(merged, snakemake.output.labelled)
 else:
-    Path(snakemake.output.labelled).write_text("")  # every configuration of the batch failed
-Path(snakemake.output.summary).write_text(json.dumps(summary, indent=1))
+    write_text(snakemake.output.labelled, "")  # every configuration of the batch failed
+write_json(snakemake.output.summary, summary)

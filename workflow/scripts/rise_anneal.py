@@ -3,16 +3,15 @@ from pathlib import Path
 
 from vitrify.logs import setup_logging
 from vitrify.md.melt_quench import MeltQuench
-from vitrify.rise.samples import anneal_spec, study_name
+from vitrify.md.potentials import make_potential
+from vitrify.rise.samples import anneal_spec
 
 setup_logging(snakemake.log[0])
-wc, study = snakemake.wildcards, snakemake.params.study
-potential = None
-if study["model"] != "classical":
-    from vitrify.md.mlip_driver import md_potential
-
-    potential = md_potential(study["model"], snakemake.input.model, snakemake.params.mlip_md, snakemake.threads)
-spec = anneal_spec(snakemake.config, snakemake.input.glass, float(wc.rate), int(wc.rep), float(wc.T), study,
-                   potential_id=potential.name if potential else None)
-label = f"rise/{study_name(study)}/rate{wc.rate}/rep{wc.rep}/T{wc.T}"
-MeltQuench(spec, Path(snakemake.output.meta).parent, label=label, potential=potential).run()
+wc, params = snakemake.wildcards, snakemake.params
+study = params.study
+potential = make_potential(params.system, study.model, snakemake.input.model or None, params.model_md,
+                           snakemake.threads)
+spec = anneal_spec(params.system, params.rise, study.model, potential, snakemake.input.glass, float(wc.rate),
+                   int(wc.rep), float(wc.T), params.seed)
+label = f"rise/{study.name}/rate{wc.rate}/rep{wc.rep}/T{wc.T}"
+MeltQuench(spec, Path(snakemake.output.meta).parent, potential, label=label).run()

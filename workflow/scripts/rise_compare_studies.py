@@ -2,9 +2,9 @@
 import logging
 from pathlib import Path
 
+from vitrify.files import read_json, write_json
 from vitrify.logs import setup_logging
 from vitrify.rise.figures import rmse_vs_radius_studies
-from vitrify.rise.regression import read_json, write_json
 from vitrify.rise.studies import compare_studies
 
 setup_logging(snakemake.log[0])

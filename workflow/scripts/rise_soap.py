@@ -8,9 +8,8 @@ from vitrify.rise.soap import SoapSettings, write_soap_store
 
 setup_logging(snakemake.log[0])
 rise = snakemake.params.rise
-species = snakemake.config["systems"][snakemake.params.study["system"]]["species"]
-settings = SoapSettings(tuple(species), float(snakemake.wildcards.r), rise["soap_n_max"], rise["soap_l_max"],
-                        rise["soap_sigma_A"])
+settings = SoapSettings(tuple(snakemake.params.species), float(snakemake.wildcards.r), rise.soap_n_max,
+                        rise.soap_l_max, rise.soap_sigma_A)
 samples = read_sample_sets(snakemake.input.samples)
 logging.info("SOAP r_cut=%s A of %d samples", snakemake.wildcards.r, len(samples))
-write_soap_store(samples, Path(snakemake.output.index).parent, settings, rise["soap_samples_per_chunk"])
+write_soap_store(samples, Path(snakemake.output.index).parent, settings, rise.soap_samples_per_chunk)

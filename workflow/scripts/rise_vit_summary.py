@@ -1,9 +1,9 @@
 # Adapter: ViT error vs communication length, saturation vs the XGBoost RISE, figures.
 from pathlib import Path
 
+from vitrify.files import read_json, write_json
 from vitrify.logs import setup_logging
 from vitrify.rise.figures import attribution_profiles, rmse_vs_communication_length
-from vitrify.rise.regression import read_json, write_json
 from vitrify.rise.vit_summary import summarise_vit
 
 setup_logging(snakemake.log[0])

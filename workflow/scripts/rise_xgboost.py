@@ -2,9 +2,10 @@
 import logging
 from pathlib import Path
 
+from vitrify.files import write_json
 from vitrify.logs import setup_logging
 from vitrify.rise.environments import environment_fractions, load_counts
-from vitrify.rise.regression import fit_and_evaluate, split_samples, write_json
+from vitrify.rise.regression import fit_and_evaluate, split_samples
 from vitrify.rise.samples import sample_targets
 
 setup_logging(snakemake.log[0])
@@ -15,13 +16,13 @@ count_ids, counts = load_counts(Path(snakemake.input.counts))
 if count_ids != ids:
     raise ValueError(f"{snakemake.input.counts}: sample ids differ from the sample files; rerun rise_environments")
 fractions = environment_fractions(counts)
-train, test = split_samples(ids, rise["test_fraction"], seed)
+train, test = split_samples(ids, rise.test_fraction, seed)
 row = {sid: i for i, sid in enumerate(ids)}
 tr, te = [row[s] for s in train], [row[s] for s in test]
 result, _ = fit_and_evaluate(
-    fractions[tr], y[tr], fractions[te], y[te], radius_A=radius, seed=seed, n_trials=rise["xgb_trials"],
-    n_folds=rise["xgb_folds"], max_rounds=rise["xgb_max_rounds"],
-    early_stopping_rounds=rise["xgb_early_stopping_rounds"], test_ids=test, with_shap=rise["shap"],
+    fractions[tr], y[tr], fractions[te], y[te], radius_A=radius, seed=seed, n_trials=rise.xgb_trials,
+    n_folds=rise.xgb_folds, max_rounds=rise.xgb_max_rounds,
+    early_stopping_rounds=rise.xgb_early_stopping_rounds, test_ids=test, with_shap=rise.shap,
 )
 logging.info("r=%s A seed %d: test RMSE %.3f meV/atom", radius, seed, result["rmse_test_meV_per_atom"])
 write_json(Path(snakemake.output.result), result)

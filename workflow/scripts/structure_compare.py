@@ -6,9 +6,14 @@ import pandas as pd
 
 from vitrify.logs import setup_logging
 from vitrify.structure import figures
-from vitrify.structure.analysis import read_analysis, settings_from_config
-from vitrify.structure.compare import (experiment_comparison, literature_comparison, metric_table,
-                                       read_literature, replica_tables)
+from vitrify.structure.analysis import read_analysis
+from vitrify.structure.compare import (
+    experiment_comparison,
+    literature_comparison,
+    metric_table,
+    read_literature,
+    replica_tables,
+)
 from vitrify.structure.scattering import mean_factor, neutron_lengths_fm
 
 setup_logging(snakemake.log[0])
@@ -21,20 +26,21 @@ for path in snakemake.input.metrics:
 
 table = metric_table(models)
 table.to_csv(snakemake.output.summary, index=False)
-literature = literature_comparison(table, read_literature(base / an["literature_table"], wc.phase), list(models))
+literature = literature_comparison(table, read_literature(base / an.literature_table, wc.phase), list(models))
 literature.to_csv(snakemake.output.literature, index=False)
 logging.info("%d literature values to compare with", len(literature))
 
 sq = {label: replica_tables(results, "sq", "Q_inv_A")[0] for label, results in models.items()}
-conc = {"Si": 1 / 3, "O": 2 / 3}
-mean_b_sq_barn = 0.01 * mean_factor(conc, neutron_lengths_fm(["Si", "O"])) ** 2
-settings = settings_from_config(an)
+composition = snakemake.params.composition
+total = sum(composition.values())
+conc = {s: c / total for s, c in composition.items()}
+mean_b_sq_barn = 0.01 * mean_factor(conc, neutron_lengths_fm(list(conc))) ** 2
 rows, measured = [], {}
-for spec in an["experiment"]:
-    if spec["phase"] != wc.phase:
+for spec in an.experiment:
+    if spec.phase != wc.phase:
         continue
-    column = "neutron_F" if spec["radiation"] == "neutron" else "xray_S"
-    found, curve = experiment_comparison(sq, {**spec, "file": str(base / spec["file"])}, column, settings,
+    column = "neutron_F" if spec.radiation == "neutron" else "xray_S"
+    found, curve = experiment_comparison(sq, {**spec.as_dict(), "file": str(base / spec.file)}, column, an,
                                          mean_b_sq_barn)
     rows += found
     measured[column] = curve
@@ -48,10 +54,10 @@ peaks = {label: float(table.loc[table.metric == "fsdp_neutron_Q1_inv_A", f"{labe
 figures.fsdp_zoom(sq, out["fsdp"], experiment=measured.get("neutron_F"), peaks=peaks)
 figures.total_correlation({label: replica_tables(r, "realspace", "r_A")[0] for label, r in models.items()}, out["T"])
 figures.partial_rdf_bands({label: replica_tables(r, "gr", "r_A") for label, r in models.items()}, out["gr"])
-method = an["ring_methods"][-1]
+method = an.ring_figure_method
 figures.ring_distribution(
     {label: replica_tables(r, "rings", "n", by="method")[0].query("method == @method") for label, r in models.items()},
     out["rings"], method=method)
 angle_means = {label: replica_tables(r, "angles", "angle_deg", by="triplet")[0] for label, r in models.items()}
 figures.angle_distributions(
-    {label: {t: df[df.triplet == t] for t in ("O-Si-O", "Si-O-Si")} for label, df in angle_means.items()}, out["angles"])
+    {label: {t: df[df.triplet == t] for t in df.triplet.unique()} for label, df in angle_means.items()}, out["angles"])

@@ -1,11 +1,13 @@
 """Command line for the reference-data stage.
 
-    python -m vitrify.reference.cli pool    --out pool.extxyz [--trajectory T ...] [--select N --selected S]
-    python -m vitrify.reference.cli label   --configs S --backend gfn1-xtb|cp2k --outdir D
-    python -m vitrify.reference.cli ingest  --dataset F --out G --energy-key K --forces-key K ...
-    python -m vitrify.reference.cli dataset --labelled D/labelled.extxyz --outdir P [--e0 Si=... O=...]
+    vitrify-reference pool    --out pool.extxyz [--trajectory T ...] [--md-config C] [--select N --selected S]
+    vitrify-reference label   --configs S --backend gfn1-xtb|cp2k --outdir D
+    vitrify-reference ingest  --dataset F --out G --energy-key K --forces-key K ...
+    vitrify-reference dataset --labelled D/labelled.extxyz --outdir P [--e0 Si=... O=...]
 
-Each subcommand is a thin wrapper: the science lives in the modules it calls.
+Each subcommand is a thin wrapper: the science lives in the modules it calls. `pool
+--md-config C` first runs (or resumes) the reference MD conditions of config C with the
+same engine and potential factory as the workflow's reference_md rule.
 """
 
 from __future__ import annotations
@@ -18,31 +20,51 @@ from pathlib import Path
 
 from ase.io import read
 
-from .labelers import LabelKeys, make_labeler, set_single_thread
+from .reference.labelers import LabelKeys, make_labeler, set_single_thread
 
 
 def _pool(args) -> int:
-    from .atomic_io import write_extxyz_atomic  # noqa: PLC0415
-    from .sampling import candidate_pool, select_diverse  # noqa: PLC0415
-    from .structures import crystal_variants  # noqa: PLC0415
+    from .files import write_extxyz  # noqa: PLC0415
+    from .reference.sampling import candidate_pool, select_diverse  # noqa: PLC0415
+    from .reference.structures import crystal_variants  # noqa: PLC0415
 
     crystals = crystal_variants(strains=tuple(args.strains), rattles_A=tuple(args.rattles),
                                 seeds=tuple(args.seeds), min_atoms=args.min_atoms)
     trajectories = list(args.trajectory)
     if args.md_config:
-        from ..config import load_config  # noqa: PLC0415
-        from .md_sources import run_md_sources  # noqa: PLC0415
-
-        trajectories += run_md_sources(load_config(args.md_config), args.md_system, args.md_densities,
-                                       args.md_rate, Path(args.out).parent / "md_sources")
+        trajectories += run_reference_conditions(args.md_config, Path(args.out).parent / "md")
     pool = candidate_pool(crystals, trajectories, args.liquid_min_T, args.every, args.min_atoms)
-    write_extxyz_atomic(args.out, pool)
+    write_extxyz(args.out, pool)
     print(f"pool: {len(pool)} configurations -> {args.out}")
     if args.select:
         chosen, _ = select_diverse(pool, args.select)
-        write_extxyz_atomic(args.selected, chosen)
+        write_extxyz(args.selected, chosen)
         print(f"selected {len(chosen)} by farthest-point sampling -> {args.selected}")
     return 0
+
+
+def run_reference_conditions(config_file: str | Path, outdir: str | Path) -> list[Path]:
+    """Run (or resume) the reference MD conditions of a config; return the trajectory paths."""
+    from .config import load_config  # noqa: PLC0415
+    from .md.conditions import reference_condition_spec  # noqa: PLC0415
+    from .md.melt_quench import MeltQuench  # noqa: PLC0415
+    from .md.potentials import make_potential  # noqa: PLC0415
+    from .settings import Settings  # noqa: PLC0415
+
+    settings = Settings.from_config(load_config(config_file))
+    ref = settings.reference
+    if ref is None:
+        raise SystemExit(f"{config_file}: no reference section, so no reference MD conditions to run")
+    system = settings.systems[ref.system]
+    potential = make_potential(system, ref.md_model)
+    paths = []
+    for i, cond in enumerate(ref.md_conditions):
+        run_dir = Path(outdir) / f"cond{i}"
+        if not (run_dir / "trajectory.extxyz").exists():
+            spec = reference_condition_spec(system, potential, settings.seed, ref, i)
+            MeltQuench(spec, run_dir, potential, label=f"reference/cond{i} T={cond.T_K} K").run()
+        paths.append(run_dir / "trajectory.extxyz")
+    return paths
 
 
 def _label(args) -> int:
@@ -55,7 +77,7 @@ def _label(args) -> int:
             options["max_scf"] = args.max_scf
     elif args.max_scf:
         options["max_iterations"] = args.max_scf
-    from .persist import label_batch  # noqa: PLC0415
+    from .reference.persist import label_batch  # noqa: PLC0415
 
     configs = read(args.configs, index=":", format="extxyz")
     summary = label_batch(configs, make_labeler(args.backend, **options), args.outdir, args.retry_failed)
@@ -65,7 +87,7 @@ def _label(args) -> int:
 
 
 def _ingest(args) -> int:
-    from .user_dataset import DatasetError, ingest_user_dataset  # noqa: PLC0415
+    from .reference.user_dataset import DatasetError, ingest_user_dataset  # noqa: PLC0415
 
     try:
         frames = ingest_user_dataset(args.dataset, args.out, energy_key=args.energy_key,
@@ -80,7 +102,7 @@ def _ingest(args) -> int:
 
 
 def _dataset(args) -> int:
-    from .dataset import build_dataset  # noqa: PLC0415
+    from .reference.dataset import build_dataset  # noqa: PLC0415
 
     e0 = dict(kv.split("=") for kv in args.e0) if args.e0 else None
     labeler = make_labeler(args.e0_backend) if args.e0_backend and not e0 else None
@@ -101,10 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     q = sub.add_parser("pool", help="build the candidate pool and optionally select by FPS")
     q.add_argument("--out", required=True)
     q.add_argument("--trajectory", nargs="*", default=[], help="existing vitrify-md trajectory.extxyz files")
-    q.add_argument("--md-config", help="also run classical melt-quenches from this config, one per density")
-    q.add_argument("--md-system", default="silica")
-    q.add_argument("--md-densities", type=float, nargs="*", default=[2.0, 2.2, 2.5])
-    q.add_argument("--md-rate", type=float, default=1000.0, help="cooling rate, K/ps")
+    q.add_argument("--md-config", help="also run the reference MD conditions of this config (its reference.md_model)")
     q.add_argument("--strains", type=float, nargs="*", default=[0.0, 0.02, 0.05])
     q.add_argument("--rattles", type=float, nargs="*", default=[0.0, 0.05, 0.1])
     q.add_argument("--seeds", type=int, nargs="*", default=[0])

@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from ase import Atoms
 
+from .potential import Potential
+
 # ASE's Voigt order is xx yy zz yz xz xy; LAMMPS wants xx yy zz xy xz yz.
 _ASE_TO_LAMMPS_VOIGT = [0, 1, 2, 5, 4, 3]
 
 
-@dataclass
-class ExternalPotential:
+@dataclass(eq=False)
+class ExternalPotential(Potential):
     """A calculator-backed potential usable wherever a classical one is.
 
     `calculator` is an ASE calculator providing energy, forces and stress for periodic
@@ -41,7 +43,7 @@ class ExternalPotential:
         return f"{self.name} through LAMMPS fix external" + (f" ({self.citation})" if self.citation else "")
 
     def commands(self, type_species: list[str]) -> list[str]:
-        self._species = list(type_species)
+        self._species = list(type_species)  # the callback names atom types with these
         return [f"pair_style zero {self.cutoff_A}", "pair_coeff * *"]
 
     def attach(self, session) -> None:

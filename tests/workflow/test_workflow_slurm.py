@@ -6,7 +6,10 @@ import shutil
 
 import pytest
 
-from conftest import run_group
+from tests.support.processes import run_group
+from vitrify.paths import Layout
+
+P = Layout("test")
 
 pytestmark = [pytest.mark.slurm, pytest.mark.e2e]
 
@@ -45,10 +48,10 @@ def test_test_config_runs_through_slurm_profile(slurm, repo, venv_bin, tmp_path)
     assert counts["figures"] >= 1
 
     for system, model in (("silica", "classical"), ("silica", "lr"), ("cuzr", "classical")):
-        run = clone / "results" / "test" / system / "md" / model / "rate2000" / "rep0"
+        run = clone / P.md_dir(system, model, 2000, 0)
         scheduler = json.loads((run / "run.json").read_text())["scheduler"]
         assert scheduler.get("SLURM_JOB_ID", "").isdigit(), scheduler
         assert scheduler.get("CUDA_VISIBLE_DEVICES", "") != "", f"MD job got no GPU: {scheduler}"
-        assert (clone / "results" / "test" / system / "figures" / f"quench_energy_{model}.png").exists()
-    assert (clone / "results" / "test" / "rise" / "cuzr_classical" / "figures" / "rmse_vs_radius.png").exists()
-    assert (clone / "results" / "test" / "rise" / "figures" / "rmse_vs_radius_studies.png").exists()
+        assert (clone / P.quench_energy_figure(system, model)).exists()
+    assert (clone / P.rise_figure("rmse_vs_radius", "cuzr_classical")).exists()
+    assert (clone / P.rise_studies_figure()).exists()

@@ -13,9 +13,11 @@ from ase.build import bulk
 from ase.calculators.emt import EMT
 from ase.units import GPa
 
-from vitrify.md.engine import LammpsSession, energy_and_forces, set_potential
-from vitrify.md.external import ExternalPotential
-from vitrify.md.melt_quench import MeltQuench, spec_from_config
+from vitrify.lammps.session import LammpsSession, energy_and_forces
+from vitrify.lammps.external import ExternalPotential
+from tests.support.configs import complete
+from vitrify.md.melt_quench import MeltQuench, melt_quench_spec
+from vitrify.settings import Settings
 
 BAR = 1e-4 * GPa  # eV/A^3
 
@@ -46,7 +48,7 @@ def test_pressure_matches_ase_stress(tmp_path):
     session = LammpsSession(["Cu"])
     try:
         session.load_atoms(atoms, tmp_path / "cu.data")
-        set_potential(session, pot, ["Cu"])
+        pot.apply(session, ["Cu"])
         session.commands(["thermo_style custom step pe press pxx pyy pzz pxy", "run 0"])
         reference = atoms.copy()
         reference.calc = EMT()
@@ -63,7 +65,7 @@ def test_nve_conserves_energy(tmp_path):
     session = LammpsSession(["Cu"])
     try:
         session.load_atoms(atoms, tmp_path / "cu.data")
-        set_potential(session, _emt(), ["Cu"])
+        _emt().apply(session, ["Cu"])
         session.commands([
             "velocity all create 600 4 mom yes rot yes dist gaussian",
             "timestep 0.002", "fix md all nve",
@@ -86,10 +88,11 @@ def test_melt_quench_runs_and_resumes_through_callback(repo, tmp_path):
         {"name": "melt", "ensemble": "npt", "T_K": 1500, "duration_ps": 0.4, "pressure_GPa": 0.0},
         {"name": "quench", "ensemble": "npt", "T_start_K": 1500, "T_end_K": 300, "quench": True, "pressure_GPa": 0.0},
     ]
-    spec = spec_from_config(cfg, "cuzr", "classical", 4000, 0)
+    settings = Settings.from_config(complete(cfg))
     pot = _emt()
-    meta = MeltQuench(spec, tmp_path, potential=pot).run()
+    spec = melt_quench_spec(settings.systems["cuzr"], "classical", pot, 4000, 0, settings.seed)
+    meta = MeltQuench(spec, tmp_path, pot).run()
     assert meta["energy_source"].startswith("ASE EMT through LAMMPS fix external")
     assert pot.calls >= spec.total_steps
-    again = MeltQuench(spec, tmp_path, potential=_emt()).run()
+    again = MeltQuench(spec, tmp_path, _emt()).run()
     assert again["resumed_from_steps"] == [spec.total_steps]

@@ -1,8 +1,7 @@
 """Structures with known answers for the structure-analysis tests.
 
-Plain functions, not fixtures in a conftest.py: a second conftest module would shadow
-tests/conftest.py for the test files that do `from conftest import ...`. The expensive
-ones are cached, so each runs once per test session; callers get copies.
+Plain functions, imported from `tests.support`. The expensive ones are cached, so each
+runs once per test session; callers get copies.
 """
 
 from __future__ import annotations

@@ -1,16 +1,11 @@
-"""Figures: one small function per figure, shared style, PNG output."""
+"""Figures of the MD stage: thermo traces of a run, energy against temperature of a quench."""
 
 from __future__ import annotations
 
-import matplotlib
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from .md.summary import glass_properties, production_segment  # noqa: E402
-
-STYLE = {"figure.dpi": 150, "axes.grid": True, "grid.alpha": 0.3, "font.size": 9}
+from ..plot_style import STYLE, plt
+from .summary import glass_properties, production_segment
 
 
 def _segment_spans(ax, thermo: pd.DataFrame) -> None:

@@ -9,8 +9,9 @@ import pytest
 import yaml
 from ase.io import read
 
-from conftest import sigkill_after_restart
-from vitrify.md.melt_quench import MeltQuench, SimulationError, spec_from_config
+from tests.support.processes import sigkill_after_restart
+from tests.support.configs import melt_quench
+from vitrify.md.melt_quench import SimulationError
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +43,9 @@ def _check_complete(outdir, spec):
 
 
 def test_full_protocol_produces_glass_outputs(test_config, tmp_path):
-    spec = spec_from_config(test_config, "silica", "classical", 2000, 0)
-    meta = MeltQuench(spec, tmp_path).run()
+    run = melt_quench(test_config, "silica", "classical", 2000, 0, tmp_path)
+    spec = run.spec
+    meta = run.run()
     assert _check_complete(tmp_path, spec) == json.loads(json.dumps(meta, default=str))
     assert meta["resumed_from_steps"] == []
     assert "Vashishta" in meta["energy_source"]
@@ -70,7 +72,7 @@ def test_sigkill_mid_run_resumes_to_complete_protocol(repo, test_config, tmp_pat
 
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr[-3000:]
-    spec = spec_from_config(cfg, "silica", "classical", 2000, 0)
+    spec = melt_quench(cfg, "silica", "classical", 2000, 0, outdir).spec
     meta = _check_complete(outdir, spec)
     assert len(meta["resumed_from_steps"]) == 1 and meta["resumed_from_steps"][0] >= 1000
     assert meta["steps_this_attempt"] == spec.total_steps - meta["resumed_from_steps"][0]
@@ -78,20 +80,23 @@ def test_sigkill_mid_run_resumes_to_complete_protocol(repo, test_config, tmp_pat
 
 
 def test_changed_settings_discard_old_checkpoints(test_config, tmp_path):
-    spec = spec_from_config(test_config, "cuzr", "classical", 2000, 0)
-    MeltQuench(spec, tmp_path).run()
+    run = melt_quench(test_config, "cuzr", "classical", 2000, 0, tmp_path)
+    spec = run.spec
+    run.run()
     cfg = copy.deepcopy(test_config)
     cfg["systems"]["cuzr"]["protocol"][-1]["duration_ps"] = 0.5
-    spec2 = spec_from_config(cfg, "cuzr", "classical", 2000, 0)
-    meta = MeltQuench(spec2, tmp_path).run()
+    run2 = melt_quench(cfg, "cuzr", "classical", 2000, 0, tmp_path)
+    spec2 = run2.spec
+    meta = run2.run()
     assert meta["resumed_from_steps"] == []
     assert meta["total_steps"] == spec2.total_steps < spec.total_steps
 
 
 def test_rerun_of_finished_run_resumes_at_end(test_config, tmp_path):
-    spec = spec_from_config(test_config, "cuzr", "classical", 2000, 0)
-    MeltQuench(spec, tmp_path).run()
-    meta = MeltQuench(spec, tmp_path).run()
+    run = melt_quench(test_config, "cuzr", "classical", 2000, 0, tmp_path)
+    spec = run.spec
+    run.run()
+    meta = melt_quench(test_config, "cuzr", "classical", 2000, 0, tmp_path).run()
     assert meta["resumed_from_steps"] == [spec.total_steps]
     assert meta["steps_this_attempt"] == 0
     _ = read(tmp_path / "trajectory.extxyz", ":")
@@ -102,9 +107,10 @@ def test_lost_atoms_stop_with_clear_error_and_last_good_frame(test_config, tmp_p
     silica = cfg["systems"]["silica"]
     silica["md"].update(timestep_fs=10.0, minimize_start=False, thermo_interval_ps=0.05)
     silica["min_distance_A"] = 1.0
-    spec = spec_from_config(cfg, "silica", "classical", 2000, 0)
+    run = melt_quench(cfg, "silica", "classical", 2000, 0, tmp_path)
+    spec = run.spec
     with pytest.raises(SimulationError, match=r"MD failed at step \d+ in segment 'melt': .*Lost atoms.*last good frame \(step 0\) kept at"):
-        MeltQuench(spec, tmp_path).run()
+        run.run()
     kept = read(tmp_path / "last_good.extxyz")
     assert len(kept) == spec.n_atoms and kept.info["step"] == 0
     assert not (tmp_path / "run.json").exists()
@@ -118,9 +124,9 @@ def test_start_from_given_structure(test_config, tmp_path):
     write(start, random_packing({"Cu": 40, "Zr": 24}, 7.0, 2.0, seed=9))
     cfg = copy.deepcopy(test_config)
     cfg["systems"]["cuzr"]["start_structure_file"] = str(start)
-    spec = spec_from_config(cfg, "cuzr", "classical", 2000, 0)
-    assert spec.counts == {"Cu": 40, "Zr": 24}
-    meta = MeltQuench(spec, tmp_path / "run").run()
+    run = melt_quench(cfg, "cuzr", "classical", 2000, 0, tmp_path / "run")
+    assert run.spec.counts == {"Cu": 40, "Zr": 24}
+    meta = run.run()
     assert meta["n_atoms"] == 64
 
 
@@ -134,9 +140,9 @@ def test_non_finite_energy_stops_the_run(test_config, tmp_path):
     cfg = copy.deepcopy(test_config)
     cfg["systems"]["cuzr"]["start_structure_file"] = str(tmp_path / "overlap.extxyz")
     cfg["systems"]["cuzr"]["md"]["minimize_start"] = False
-    spec = spec_from_config(cfg, "cuzr", "classical", 2000, 0)
+    run = melt_quench(cfg, "cuzr", "classical", 2000, 0, tmp_path / "run")
     with pytest.raises(SimulationError, match=r"failed at step 0 in segment 'melt': non-finite pe=inf.*no good frame yet"):
-        MeltQuench(spec, tmp_path / "run").run()
+        run.run()
 
 
 def test_energy_is_conserved_across_restart_writes(test_config, tmp_path):
@@ -150,8 +156,9 @@ def test_energy_is_conserved_across_restart_writes(test_config, tmp_path):
         {"name": "quench", "ensemble": "nvt", "T_start_K": 1500, "T_end_K": 1499, "quench": True},
         {"name": "nve", "ensemble": "nve", "T_K": 1500, "duration_ps": 0.5},
     ]
-    spec = spec_from_config(cfg, "silica", "classical", 1000, 0)
-    meta = MeltQuench(spec, tmp_path).run()
+    run = melt_quench(cfg, "silica", "classical", 1000, 0, tmp_path)
+    spec = run.spec
+    meta = run.run()
     rows = pd.read_csv(tmp_path / "thermo.csv")
     nve = rows[rows["segment"] == "nve"]["total_energy_eV"] / spec.n_atoms
     assert nve.max() - nve.min() < 2e-3, nve.tolist()  # eV/atom over 10 restart writes

@@ -8,7 +8,10 @@ import pandas as pd
 import pytest
 from ase.io import read
 
-from conftest import run_group
+from tests.support.processes import run_group
+from vitrify.paths import Layout
+
+P = Layout("test")
 
 pytestmark = pytest.mark.e2e
 
@@ -33,23 +36,22 @@ def finished_run(repo, venv_bin, tmp_path_factory):
 
 
 def test_all_outputs_and_logs(finished_run):
-    results = finished_run / "results" / "test"
     for system in ("silica", "cuzr"):
-        run = results / system / "md" / "classical" / "rate2000" / "rep0"
+        run = finished_run / P.md_dir(system, "classical", 2000, 0)
         meta = json.loads((run / "run.json").read_text())
         assert meta["system"] == system and meta["resumed_from_steps"] == []
-        assert (results / system / "figures" / "thermo_classical_rate2000_rep0.png").stat().st_size > 10_000
-        assert (results / system / "figures" / "quench_energy_classical.png").stat().st_size > 10_000
-        table = pd.read_csv(results / system / "md" / "classical" / "glass_summary.csv")
+        assert (finished_run / P.thermo_figure(system, "classical", 2000, 0)).stat().st_size > 10_000
+        assert (finished_run / P.quench_energy_figure(system, "classical")).stat().st_size > 10_000
+        table = pd.read_csv(finished_run / P.glass_summary(system, "classical"))
         assert len(table) == 1 and table["energy_source"].str.startswith("classical potential").all()
-        log = finished_run / "logs" / "test" / "md_melt_quench" / f"{system}_classical_rate2000_rep0.log"
+        log = finished_run / P.log("md_melt_quench", f"{system}_classical_rate2000_rep0")
         assert "done," in log.read_text() and "step" in log.read_text()
-        bench = finished_run / "benchmarks" / "test" / "md_melt_quench" / f"{system}_classical_rate2000_rep0.tsv"
+        bench = finished_run / P.benchmark("md_melt_quench", f"{system}_classical_rate2000_rep0")
         assert bench.exists()
 
 
 def test_rise_chain_outputs(finished_run):
-    rise = finished_run / "results" / "test" / "rise" / "cuzr_classical"
+    rise = finished_run / P.rise_dir("cuzr_classical")
     summary = json.loads((rise / "summary.json").read_text())
     assert summary["radii_A"] == [3.0, 5.0] and summary["rise_A"] in (3.0, 5.0)
     assert summary["energy_source"].startswith("inherent-structure energies from classical potential")
@@ -60,7 +62,7 @@ def test_rise_chain_outputs(finished_run):
 
 
 def test_structure_outputs(finished_run):
-    silica = finished_run / "results" / "test" / "silica"
+    silica = finished_run / P.results / "silica"
     for phase in ("liquid", "glass"):
         summary = pd.read_csv(silica / "analysis" / "compare" / phase / "summary.csv").set_index("metric")
         assert 1.55 < summary.loc["r_SiO_A", "classical (vashishta_1990)_mean"] < 1.70
@@ -73,7 +75,7 @@ def test_structure_outputs(finished_run):
 
 
 def test_reference_dataset_outputs(finished_run):
-    ref = finished_run / "results" / "test" / "silica" / "reference"
+    ref = finished_run / P.results / "silica" / "reference"
     summary = json.loads((ref / "dataset" / "summary.json").read_text())
     assert summary["label_methods"] == ["GFN1-xTB (tblite 0.8.0), tight binding"]
     assert summary["n_input"] == 6 and summary["n_failed_labels"] == 0
@@ -81,11 +83,11 @@ def test_reference_dataset_outputs(finished_run):
     train = read(ref / "dataset" / "train.extxyz", ":")
     assert sum(a.info.get("config_type") == "IsolatedAtom" for a in train) == 2
     assert all("REF_energy" in a.info for a in train)
-    assert (finished_run / "results" / "test" / "silica" / "figures" / "reference_dataset.png").stat().st_size > 10_000
+    assert (finished_run / P.results / "silica" / "figures" / "reference_dataset.png").stat().st_size > 10_000
 
 
 def test_mlip_outputs(finished_run):
-    silica = finished_run / "results" / "test" / "silica"
+    silica = finished_run / P.results / "silica"
     table = pd.read_csv(silica / "models" / "evaluation.csv")
     assert set(table["arch"]) == {"sr", "lr"} and (table["n_members"] == 3).all()
     assert "all" in set(table["origin"])
@@ -106,7 +108,7 @@ def test_mlip_outputs(finished_run):
 
 
 def test_silica_lr_rise_study_and_comparison(finished_run):
-    rise = finished_run / "results" / "test" / "rise"
+    rise = finished_run / P.results / "rise"
     summary = json.loads((rise / "silica_lr" / "summary.json").read_text())
     assert summary["energy_source"].startswith("inherent-structure energies from MACE LR")
     samples = read(rise / "silica_lr" / "samples" / "rate2000_rep0_T1000.extxyz", ":")
@@ -117,7 +119,7 @@ def test_silica_lr_rise_study_and_comparison(finished_run):
 
 
 def test_vit_outputs(finished_run):
-    rise = finished_run / "results" / "test" / "rise" / "cuzr_classical"
+    rise = finished_run / P.rise_dir("cuzr_classical")
     summary = json.loads((rise / "vit_summary.json").read_text())
     assert summary["r"] == [1, 2] and summary["n_seeds"] == [3, 3]
     assert "XGBoost RISE" in summary["statement"]
@@ -133,9 +135,8 @@ def test_nothing_left_to_do_after_run(repo, venv_bin, finished_run):
 
 
 def test_one_figure_target_reruns_alone(repo, venv_bin, finished_run):
-    results = finished_run / "results" / "test" / "silica"
-    figure = results / "figures" / "thermo_classical_rate2000_rep0.png"
-    trajectory = results / "md" / "classical" / "rate2000" / "rep0" / "trajectory.extxyz"
+    figure = finished_run / P.thermo_figure("silica", "classical", 2000, 0)
+    trajectory = finished_run / P.md_file("trajectory.extxyz", "silica", "classical", 2000, 0)
     before = trajectory.stat().st_mtime_ns
     figure.unlink()
     target = figure.relative_to(finished_run)
@@ -181,8 +182,8 @@ def test_campaign_dry_run_requests_gpus_through_profile(repo, venv_bin):
 
 
 def test_one_model_figure_reruns_without_retraining(repo, venv_bin, finished_run):
-    figure = finished_run / "results" / "test" / "silica" / "figures" / "mlip_parity.png"
-    model = finished_run / "results" / "test" / "silica" / "models" / "lr" / "seed0" / "model.pt"
+    figure = finished_run / P.figure("silica", "mlip_parity")
+    model = finished_run / P.model_file("silica", "lr", "seed0")
     before = model.stat().st_mtime_ns
     figure.unlink()
     dry = _snakemake(venv_bin, repo, finished_run, figure.relative_to(finished_run), "-n")

@@ -11,8 +11,8 @@ import ase
 import numpy as np
 from ase import Atoms
 
-from vitrify.md.engine import single_point
-from vitrify.md.potentials import get_potential
+from vitrify.lammps.session import single_point
+from vitrify.lammps.classical import get_potential
 from vitrify.md.random_start import random_packing
 
 SPECIES = ["Si", "O"]

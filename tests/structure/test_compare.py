@@ -1,10 +1,10 @@
 """Model comparison: replica statistics, literature values, and an experiment file round trip."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from vitrify.structure.analysis import AnalysisSettings, analyse_silica
+from vitrify.settings import AnalysisSettings
+from vitrify.structure.analysis import analyse_silica
 from vitrify.structure.compare import (experiment_comparison, literature_comparison, metric_table,
                                        read_literature, replica_tables)
 from vitrify.structure.experiment import write_columns
@@ -19,7 +19,7 @@ def glass(repo, tmp_path_factory, venv_bin):
     subprocess.run([venv_bin / "vitrify-md", "--config", repo / "config" / "test.yaml", "--system", "silica",
                     "--rate", "2000", "--outdir", out], check=True, capture_output=True, timeout=300)
     frames = read_frames(out / "trajectory.extxyz", segment="glass")
-    settings = AnalysisSettings(ring_max_size=8)
+    settings = AnalysisSettings.defaults(system="silica", ring_max_size=8)
     return [analyse_silica(frames[:1], settings), analyse_silica(frames[-1:], settings)], settings
 
 

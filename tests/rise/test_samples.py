@@ -1,26 +1,31 @@
 """RISE samples: a real Cu-Zr glass annealed with LAMMPS and minimised to inherent structures."""
 
-import copy
 
 import numpy as np
 import pytest
-import yaml
 
-from vitrify.md.engine import energy_and_forces
-from vitrify.md.melt_quench import MeltQuench, spec_from_config
-from vitrify.md.potentials import get_potential
+from vitrify.lammps.session import energy_and_forces
+from tests.support.configs import complete, config, melt_quench
+from vitrify.md.melt_quench import MeltQuench
+from vitrify.md.potentials import make_potential
+from vitrify.settings import Settings
+from vitrify.lammps.classical import get_potential
 from vitrify.rise.samples import IS_ENERGY_KEY, anneal_spec, hold_snapshots, minimise_snapshots
 
 
 @pytest.fixture(scope="module")
 def annealed(repo, tmp_path_factory):
-    cfg = yaml.safe_load((repo / "config" / "test.yaml").read_text())
-    cfg = copy.deepcopy(cfg)
+    cfg = config("test")
     cfg["rise"]["snapshots_per_anneal"] = 3
     work = tmp_path_factory.mktemp("rise")
-    MeltQuench(spec_from_config(cfg, "cuzr", "classical", 2000, 0), work / "glass").run()
-    spec = anneal_spec(cfg, str(work / "glass" / "final.extxyz"), 2000, 0, 600.0, cfg["rise"]["studies"][0])
-    MeltQuench(spec, work / "anneal").run()
+    melt_quench(cfg, "cuzr", "classical", 2000, 0, work / "glass").run()
+    settings = Settings.from_config(complete(cfg))
+    study = settings.rise.studies[0]
+    system = settings.systems[study.system]
+    potential = make_potential(system, study.model)
+    spec = anneal_spec(system, settings.rise.for_study(study), study.model, potential,
+                       str(work / "glass" / "final.extxyz"), 2000, 0, 600.0, settings.seed)
+    MeltQuench(spec, work / "anneal", potential).run()
     return cfg, spec, work
 
 
@@ -38,15 +43,15 @@ def test_snapshots_are_minimised_and_resume(annealed):
     steps = [a.info["step"] for a in snaps]
     assert len(set(steps)) == 3 and steps[-1] == spec.total_steps
     labels = {"cooling_rate_K_per_ps": 2000.0, "replica": 0, "T_anneal_K": 600.0}
-    samples = minimise_snapshots(snaps, "mendelev_cuzr_2009", ["Cu", "Zr"], work / "is", labels, 1e-4, 10000)
-    cmds = get_potential("mendelev_cuzr_2009").commands(["Cu", "Zr"])
+    samples = minimise_snapshots(snaps, get_potential("mendelev_cuzr_2009"), ["Cu", "Zr"], work / "is", labels, 1e-4, 10000)
+    potential = get_potential("mendelev_cuzr_2009")
     for snap, sample in zip(snaps, samples):
         assert sample.info[IS_ENERGY_KEY] < snap.info["potential_energy_eV"] / len(snap)
-        energy, forces = energy_and_forces(sample, cmds, ["Cu", "Zr"], work)
+        energy, forces = energy_and_forces(sample, potential, ["Cu", "Zr"], work)
         assert energy / len(sample) == pytest.approx(sample.info[IS_ENERGY_KEY], abs=1e-8)
         assert np.linalg.norm(forces) < 1e-3
         assert sample.info["T_anneal_K"] == 600.0
     stamps = sorted(p.stat().st_mtime_ns for p in (work / "is").glob("sample_*.extxyz"))
-    again = minimise_snapshots(snaps, "mendelev_cuzr_2009", ["Cu", "Zr"], work / "is", labels, 1e-4, 10000)
+    again = minimise_snapshots(snaps, get_potential("mendelev_cuzr_2009"), ["Cu", "Zr"], work / "is", labels, 1e-4, 10000)
     assert [a.info[IS_ENERGY_KEY] for a in again] == [a.info[IS_ENERGY_KEY] for a in samples]
     assert sorted(p.stat().st_mtime_ns for p in (work / "is").glob("sample_*.extxyz")) == stamps

@@ -5,7 +5,7 @@ node named after ``hostname -s`` that carries two fake GPUs (``gpu:fake:2``,
 backed by character devices), and two partitions over that node: ``cpu``
 (default) and ``gpu``.  Only the daemons started here are ever stopped, by the
 PIDs recorded at start (also written to a state file so that a later process
-can stop them: ``python tests/slurm_cluster.py start|stop|status``).
+can stop them: ``python -m tests.support.slurm_cluster start|stop|status``).
 
 Standard library only.  Needs root (it writes /etc/slurm/slurm.conf, which is
 where the config MUST live: the executor plugin's job step strips SLURM_CONF).

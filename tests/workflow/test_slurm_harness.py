@@ -1,4 +1,4 @@
-"""The loopback SLURM of tests/slurm_cluster.py gives GPU jobs a GPU and CPU jobs none.
+"""The loopback SLURM of tests/support/slurm_cluster.py gives GPU jobs a GPU and CPU jobs none.
 
 The cluster fixture lives in conftest.py (started once per session, stopped at the end).
 The workflow itself goes through it in test_workflow_slurm.py.

@@ -1,4 +1,5 @@
-"""A thin, error-checked LAMMPS session: structures in, commands, thermo and frames out."""
+"""A thin, error-checked LAMMPS session: structures in, commands, thermo and frames out;
+single points and inherent structures of one configuration with any potential."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import numpy as np
 from ase import Atoms
 from ase.io.lammpsdata import write_lammps_data
 
-from .lammps_loader import import_lammps
+from .loader import import_lammps
+from .potential import Potential
 
 THERMO_KEYS = ("temp", "pe", "ke", "etotal", "press", "vol", "density")
 
@@ -85,30 +87,20 @@ class LammpsSession:
         self.lmp.close()
 
 
-def set_potential(session: LammpsSession, potential, type_species: list[str]) -> None:
-    """Apply a potential: LAMMPS commands, then any fix it needs (calculator-backed ones)."""
-    session.commands(potential.commands(type_species))
-    if hasattr(potential, "attach"):
-        potential.attach(session)
-
-
 BAR_TO_EV_PER_A3 = 1.0 / 1.602176634e6
 
 
-def single_point(atoms: Atoms, potential, type_species: list[str],
+def single_point(atoms: Atoms, potential: Potential, type_species: list[str],
                  workdir: Path) -> tuple[float, np.ndarray, np.ndarray]:
     """Energy (eV), forces (eV/A, order of `atoms`) and stress (eV/A^3, ASE Voigt order
     xx yy zz yz xz xy, positive = tensile) of a configuration at rest, from LAMMPS.
 
-    `potential` is a ClassicalPotential, an ExternalPotential, or a list of LAMMPS commands.
+    `potential` is any `vitrify.lammps.potential.Potential`.
     """
     session = LammpsSession(type_species)
     try:
         session.load_atoms(atoms, Path(workdir) / "single_point.data")
-        if isinstance(potential, list):
-            session.commands(potential)
-        else:
-            set_potential(session, potential, type_species)
+        potential.apply(session, type_species)
         # No velocities were given: the pressure tensor is the virial part alone.
         session.commands(["thermo_style custom step pe pxx pyy pzz pyz pxz pxy", "run 0"])
         nlocal = int(session.lmp.extract_global("nlocal"))
@@ -120,19 +112,19 @@ def single_point(atoms: Atoms, potential, type_species: list[str],
         session.close()
 
 
-def energy_and_forces(atoms: Atoms, potential, type_species: list[str],
+def energy_and_forces(atoms: Atoms, potential: Potential, type_species: list[str],
                       workdir: Path) -> tuple[float, np.ndarray]:
     """Potential energy (eV) and forces (eV/A, in the order of `atoms`) from LAMMPS."""
     energy, forces, _ = single_point(atoms, potential, type_species, workdir)
     return energy, forces
 
 
-def inherent_structure(atoms: Atoms, potential, type_species: list[str],
+def inherent_structure(atoms: Atoms, potential: Potential, type_species: list[str],
                        workdir: Path, ftol_eV_per_A: float = 1e-4, max_iterations: int = 10000
                        ) -> tuple[Atoms, float, int]:
     """Minimise at fixed cell (conjugate gradient) to the inherent structure.
 
-    `potential` is a ClassicalPotential, an ExternalPotential, or a list of LAMMPS commands.
+    `potential` is any `vitrify.lammps.potential.Potential`.
 
     Returns the minimised configuration (order of `atoms`), its potential energy in eV and
     the number of iterations LAMMPS took.
@@ -140,10 +132,7 @@ def inherent_structure(atoms: Atoms, potential, type_species: list[str],
     session = LammpsSession(type_species)
     try:
         session.load_atoms(atoms, Path(workdir) / "inherent_start.data")
-        if isinstance(potential, list):
-            session.commands(potential)
-        else:
-            set_potential(session, potential, type_species)
+        potential.apply(session, type_species)
         session.commands([
             "thermo_style custom step pe fnorm",
             "min_style cg",

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from ase.build import bulk
 
-from vitrify.md.engine import energy_and_forces
-from vitrify.md.potentials import POTENTIALS, get_potential
+from vitrify.lammps.session import energy_and_forces
+from vitrify.lammps.classical import POTENTIALS, get_potential
 from vitrify.md.random_start import random_packing
 
 
@@ -20,8 +20,7 @@ def test_forces_match_finite_differences(name, atoms_factory, tmp_path):
     pot = get_potential(name)
     species = list(pot.species)
     atoms = atoms_factory()
-    cmds = pot.commands(species)
-    _, forces = energy_and_forces(atoms, cmds, species, tmp_path)
+    _, forces = energy_and_forces(atoms, pot, species, tmp_path)
     h = 1e-4
     for i in (0, len(atoms) // 2, len(atoms) - 1):
         for k in range(3):
@@ -29,7 +28,7 @@ def test_forces_match_finite_differences(name, atoms_factory, tmp_path):
             for sign in (1, -1):
                 moved = atoms.copy()
                 moved.positions[i, k] += sign * h
-                energies.append(energy_and_forces(moved, cmds, species, tmp_path)[0])
+                energies.append(energy_and_forces(moved, pot, species, tmp_path)[0])
             numeric = -(energies[0] - energies[1]) / (2 * h)
             assert forces[i, k] == pytest.approx(numeric, rel=1e-4, abs=1e-5)
 
@@ -37,8 +36,8 @@ def test_forces_match_finite_differences(name, atoms_factory, tmp_path):
 def test_energy_is_extensive(tmp_path):
     pot = get_potential("mendelev_cuzr_2009")
     cu = bulk("Cu", "fcc", a=3.61, cubic=True)
-    e1, _ = energy_and_forces(cu, pot.commands(["Cu", "Zr"]), ["Cu", "Zr"], tmp_path)
-    e8, f8 = energy_and_forces(cu.repeat(2), pot.commands(["Cu", "Zr"]), ["Cu", "Zr"], tmp_path)
+    e1, _ = energy_and_forces(cu, pot, ["Cu", "Zr"], tmp_path)
+    e8, f8 = energy_and_forces(cu.repeat(2), pot, ["Cu", "Zr"], tmp_path)
     assert e8 == pytest.approx(8 * e1, rel=1e-10)
     assert np.abs(f8).max() < 1e-8  # perfect fcc: every force vanishes by symmetry
 
@@ -57,7 +56,7 @@ def test_stress_matches_finite_strain_derivative(tmp_path):
     """sigma_xx = (1/V) dE/d(eps_xx) for a homogeneous strain, atoms moving with the cell."""
     pot = get_potential("vashishta_1990")
     atoms = random_packing({"Si": 8, "O": 16}, 2.2, 1.7, seed=5)
-    from vitrify.md.engine import single_point
+    from vitrify.lammps.session import single_point
 
     _, _, stress = single_point(atoms, pot, ["Si", "O"], tmp_path)
     h = 1e-5

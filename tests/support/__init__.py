@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: sample structures, labelled frames, processes, configs."""

@@ -1,0 +1,93 @@
+"""Files that are either complete or absent, and the one JSON format of the project.
+
+Every writer goes through `atomic_path`: the content is written to a hidden temp file
+beside the target, flushed to disk, then renamed over the target (`os.replace` is atomic
+on POSIX file systems). A job killed at any instant leaves no half-written file under the
+final name, at worst a `.<name>.*.tmp` file, which readers ignore and
+`remove_stale_temps` deletes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextmanager
+def atomic_path(path: str | Path):
+    """Yield a temp path beside `path`; on normal exit it replaces `path`, else it is removed.
+
+    For writers that want a file name (LAMMPS `write_data`, `torch.save`, numpy).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
+    try:
+        yield Path(tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_text(path: str | Path, text: str) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(text)
+
+
+def write_bytes(path: str | Path, data: bytes) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def _jsonable(value):
+    """numpy scalars and arrays, paths and other objects as JSON values."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
+
+
+def to_json(obj) -> str:
+    """The project's JSON text: two-space indent, keys in insertion order."""
+    return json.dumps(obj, indent=2, default=_jsonable) + "\n"
+
+
+def write_json(path: str | Path, obj) -> None:
+    write_text(path, to_json(obj))
+
+
+def read_json(path: str | Path):
+    return json.loads(Path(path).read_text())
+
+
+def write_extxyz(path: str | Path, frames) -> None:
+    """One Atoms or a list of them as extended XYZ."""
+    from ase.io import write  # noqa: PLC0415  (keeps this module light for Snakemake)
+
+    with atomic_path(path) as tmp:
+        write(tmp, frames, format="extxyz")
+
+
+def remove_stale_temps(directory: str | Path) -> int:
+    """Delete temp files a killed writer left behind; returns how many."""
+    n = 0
+    for tmp in Path(directory).glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
+        n += 1
+    return n

