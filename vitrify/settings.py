@@ -140,6 +140,12 @@ class SystemSettings(Block):
     md: MDSettings
     protocol: tuple[SegmentSettings, ...]
 
+    @property
+    def for_one_run(self) -> "SystemSettings":
+        """The system as one run reads it: without the campaign's lists of models, rates and
+        replicas, so adding a cooling rate does not make the finished runs out of date."""
+        return dataclasses.replace(self, models=(), cooling_rates_K_per_ps=(), replicas=0)
+
     def segment(self, name: str) -> SegmentSettings:
         for seg in self.protocol:
             if seg.name == name:
@@ -359,9 +365,55 @@ class RiseStudySettings(Block):
         return f"{self.system}_{self.model}"
 
 
+# What each RISE job reads, and nothing else: a job's params change only with these keys.
+@dataclass(frozen=True)
+class AnnealSettings(Block):
+    heating_rate_K_per_ps: float
+    anneal_duration_ps: float
+    anneal_ensemble: str
+    anneal_pressure_GPa: float
+    snapshots_per_anneal: int
+
+
+@dataclass(frozen=True)
+class MinimiseSettings(Block):
+    snapshots_per_anneal: int
+    minimize_ftol_eV_per_A: float
+    minimize_max_iterations: int
+
+
+@dataclass(frozen=True)
+class SoapStageSettings(Block):
+    soap_n_max: int
+    soap_l_max: int
+    soap_sigma_A: float
+    soap_samples_per_chunk: int
+
+
+@dataclass(frozen=True)
+class EnvironmentStageSettings(Block):
+    test_fraction: float
+    cosine_cutoff: float
+
+
+@dataclass(frozen=True)
+class RegressionSettings(Block):
+    test_fraction: float
+    xgb_trials: int
+    xgb_folds: int
+    xgb_max_rounds: int
+    xgb_early_stopping_rounds: int
+    shap: bool
+
+
+def _view(cls, source):
+    return cls(**{f.name: getattr(source, f.name) for f in fields(cls)})
+
+
 @dataclass(frozen=True)
 class RiseSettings(Block):
-    """The rise section; `for_study` gives one study's view with its overrides in place."""
+    """The rise section; `for_study` gives one study's view with its overrides in place,
+    and `anneal`, `minimise`, `soap`, `environments`, `regression` the keys each job reads."""
 
     studies: tuple[RiseStudySettings, ...]
     anneal_temperatures_K: tuple[float, ...]
@@ -392,6 +444,26 @@ class RiseSettings(Block):
         study list is dropped, so a job's params change only with what it reads."""
         own = {k: getattr(study, k) for k in STUDY_OVERRIDES if getattr(study, k) is not None}
         return dataclasses.replace(self, studies=(), **own)
+
+    @property
+    def anneal(self) -> AnnealSettings:
+        return _view(AnnealSettings, self)
+
+    @property
+    def minimise(self) -> MinimiseSettings:
+        return _view(MinimiseSettings, self)
+
+    @property
+    def soap(self) -> SoapStageSettings:
+        return _view(SoapStageSettings, self)
+
+    @property
+    def environments(self) -> EnvironmentStageSettings:
+        return _view(EnvironmentStageSettings, self)
+
+    @property
+    def regression(self) -> RegressionSettings:
+        return _view(RegressionSettings, self)
 
     def study(self, name: str) -> RiseStudySettings:
         for st in self.studies:

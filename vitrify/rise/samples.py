@@ -21,19 +21,19 @@ from ..lammps.potential import Potential
 from ..lammps.session import inherent_structure
 from ..md.melt_quench import MeltQuenchSpec, melt_quench_spec, read_start_structure
 from ..md.protocol import build_segments
-from ..settings import RiseSettings, SystemSettings
+from ..settings import AnnealSettings, SystemSettings
 
 log = logging.getLogger("vitrify.rise")
 
 IS_ENERGY_KEY = "is_energy_eV_per_atom"
 
 
-def anneal_spec(system: SystemSettings, rise: RiseSettings, model: str, potential: Potential, glass_file: str,
+def anneal_spec(system: SystemSettings, rise: AnnealSettings, model: str, potential: Potential, glass_file: str,
                 rate: float, replica: int, T_anneal_K: float, seed: int) -> MeltQuenchSpec:
     """Heat the glass in `glass_file` to T_anneal_K and hold it, saving snapshots of the hold.
 
-    `rise` is the study's view of the rise settings (RiseSettings.for_study); `potential`
-    is the study's model's, from vitrify.md.potentials.
+    `rise` holds the study's anneal settings (RiseSettings.for_study(study).anneal);
+    `potential` is the study's model's, from vitrify.md.potentials.
     """
     base = melt_quench_spec(system, model, potential, rate, replica, seed)
     start = read_start_structure(glass_file)

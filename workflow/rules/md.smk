@@ -18,7 +18,7 @@ rule md_melt_quench:
         runtime=res("md_melt_quench", "runtime_min"),
         mem_mb=res("md_melt_quench", "mem_mb"),
     params:
-        system=lambda wc: SYSTEMS[wc.system],
+        system=lambda wc: SYSTEMS[wc.system].for_one_run,
         seed=S.seed,
         model_md=lambda wc: md_model_settings(wc.model),
     script:

@@ -17,7 +17,7 @@ rule reference_md:
         mem_mb=res("reference_md", "mem_mb"),
     params:
         reference=REFERENCE,
-        system=lambda wc: SYSTEMS[wc.system],
+        system=lambda wc: SYSTEMS[wc.system].for_one_run,
         seed=S.seed,
     script:
         "../scripts/reference_md.py"

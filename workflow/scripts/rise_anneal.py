@@ -8,10 +8,9 @@ from vitrify.rise.samples import anneal_spec
 
 setup_logging(snakemake.log[0])
 wc, params = snakemake.wildcards, snakemake.params
-study = params.study
-potential = make_potential(params.system, study.model, snakemake.input.model or None, params.model_md,
+potential = make_potential(params.system, params.model, snakemake.input.model or None, params.model_md,
                            snakemake.threads)
-spec = anneal_spec(params.system, params.rise, study.model, potential, snakemake.input.glass, float(wc.rate),
+spec = anneal_spec(params.system, params.rise, params.model, potential, snakemake.input.glass, float(wc.rate),
                    int(wc.rep), float(wc.T), params.seed)
-label = f"rise/{study.name}/rate{wc.rate}/rep{wc.rep}/T{wc.T}"
+label = f"rise/{wc.study}/rate{wc.rate}/rep{wc.rep}/T{wc.T}"
 MeltQuench(spec, Path(snakemake.output.meta).parent, potential, label=label).run()

@@ -6,7 +6,7 @@ from vitrify.rise.samples import hold_snapshots, minimise_snapshots, write_sampl
 setup_logging(snakemake.log[0])
 wc, params = snakemake.wildcards, snakemake.params
 rise, system = params.rise, params.system
-potential = make_potential(system, params.study.model, snakemake.input.model or None, params.model_md,
+potential = make_potential(system, params.model, snakemake.input.model or None, params.model_md,
                            snakemake.threads)
 samples = minimise_snapshots(
     hold_snapshots(snakemake.input.trajectory, rise.snapshots_per_anneal),

@@ -9,7 +9,7 @@ from vitrify.rise.regression import summarise_rise
 setup_logging(snakemake.log[0])
 results = [read_json(Path(p)) for p in snakemake.input.results]
 stats = [read_json(Path(p)) for p in snakemake.input.stats]
-summary = summarise_rise(results, min_seeds=min(3, len(snakemake.params.rise.seeds)))
+summary = summarise_rise(results, min_seeds=min(3, len(snakemake.params.seeds)))
 summary["energy_source"] = f"inherent-structure energies from {snakemake.params.energy_source}"
 write_json(Path(snakemake.output.summary), summary)
 rmse_vs_radius(summary, Path(snakemake.output.rmse), title="RISE: XGBoost on unique SOAP environments")

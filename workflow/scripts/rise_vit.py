@@ -11,12 +11,12 @@ from vitrify.rise.vit_training import run_communication_length
 
 setup_logging(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)
-rise, wc = snakemake.params.rise, snakemake.wildcards
-vit = rise.vit.as_dict()
+params, wc = snakemake.params, snakemake.wildcards
+vit = params.vit.as_dict()
 top_k = vit.pop("attribution_top_k")
 for key in ("communication_blocks", "seeds"):
     vit.pop(key)
-cfg = {**vit, "species": snakemake.params.species, "test_fraction": rise.test_fraction,
+cfg = {**vit, "species": snakemake.params.species, "test_fraction": params.test_fraction,
        "device": resolve_device(vit["device"]), "checkpoint_dir": snakemake.params.work}
 result = run_communication_length(snakemake.input.samples, int(wc.L), int(wc.seed), cfg, attribution_top_k=top_k)
 result["energy_source"] = snakemake.params.energy_source
