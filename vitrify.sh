@@ -28,6 +28,8 @@ apt_install() {
 }
 
 python_env() {
+    # Tests that run this script inside a copy of the repository share the tested venv.
+    [ -n "${VITRIFY_SKIP_INSTALL:-}" ] && [ -x "$VENV/bin/python" ] && return 0
     if ! "$PYTHON" -c "import venv, ensurepip" 2>/dev/null; then
         apt_install python3-venv
     fi
@@ -44,6 +46,37 @@ python_env() {
     fi
 }
 
+# A run holds .snakemake/vitrify-run.lock (flock) for its whole life, and its owner file
+# says who it is. A second run on the same directory is refused, naming the holder. A
+# Snakemake lock left by a run that no longer exists (SIGKILL, reboot, OOM killer) is
+# removed, but only when no live Snakemake process works in this directory on this host;
+# then --rerun-incomplete reruns what the crash left half-written, and the long jobs
+# resume from their own checkpoints.
+take_run_lock() {
+    mkdir -p .snakemake
+    exec 9>>.snakemake/vitrify-run.lock
+    if ! flock -n 9; then
+        say "another run is using this directory: $(cat .snakemake/vitrify-run.owner 2>/dev/null || echo 'owner unknown'); not starting a second one"
+        exit 75
+    fi
+    printf 'host %s pid %s started %s\n' "$(hostname)" "$$" "$(date -Is)" > .snakemake/vitrify-run.owner
+    compgen -G ".snakemake/locks/*.lock" >/dev/null || return 0
+    local here proc pid live=()
+    here=$(pwd -P)
+    for proc in /proc/[0-9]*; do
+        pid=${proc#/proc/}
+        [ "$pid" = "$$" ] && continue
+        [ "$(readlink "$proc/cwd" 2>/dev/null)" = "$here" ] || continue
+        tr '\0' ' ' < "$proc/cmdline" 2>/dev/null | grep -q "bin/snakemake" && live+=("$pid")
+    done
+    if [ ${#live[@]} -gt 0 ]; then
+        say "Snakemake process(es) ${live[*]} on $(hostname) hold this directory (not started by vitrify.sh); not starting a second run"
+        exit 75
+    fi
+    say "stale Snakemake lock from a run that no longer exists (killed or crashed): unlocking and carrying on"
+    "$VENV/bin/snakemake" --unlock --cores 1 "$@" >/dev/null 2>&1 || rm -f .snakemake/locks/*.lock
+}
+
 # One thread per process unless a job asks for more (2-core laptops; see README).
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 
@@ -54,7 +87,13 @@ case "$cmd" in
         python_env
         args=("$@")
         [[ " $* " == *" --cores "* || " $* " == *" -c"* || " $* " == *" --profile "* ]] || args=(--cores 2 "${args[@]}")
-        exec "$VENV/bin/snakemake" "${args[@]}"
+        config_args=()
+        for ((i = 0; i < ${#args[@]}; i++)); do
+            [ "${args[$i]}" = "--configfile" ] && config_args+=(--configfile "${args[$((i + 1))]}")
+        done
+        take_run_lock "${config_args[@]}"
+        # Outputs a killed run left half-written are rerun (their jobs resume from checkpoints).
+        exec "$VENV/bin/snakemake" --rerun-incomplete "${args[@]}"
         ;;
     test)
         apt_install slurmctld slurmd slurm-client munge cp2k
