@@ -10,10 +10,12 @@ final name, at worst a `.<name>.*.tmp` file, which readers ignore and
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable
 
 
 def _umask() -> int:
@@ -91,3 +93,47 @@ def remove_stale_temps(directory: str | Path) -> int:
         tmp.unlink(missing_ok=True)
         n += 1
     return n
+
+
+# ---- checkpoints that survive a torn write ----------------------------------------------
+# A checkpoint is written whole (atomic_path), and the one before it is kept beside it as
+# `<name>.prev<suffix>`. A file cut short anyway (a full disk, a file system that lost the
+# tail of a write) fails to load on resume: the previous one is used and the log says so.
+
+def previous_path(path: str | Path) -> Path:
+    path = Path(path)
+    return path.with_name(f"{path.stem}.prev{path.suffix}")
+
+
+def save_checkpoint(path: str | Path, write: Callable[[Path], None]) -> None:
+    """Keep the current checkpoint as the previous one, then write the new one whole."""
+    path = Path(path)
+    if path.exists():
+        os.replace(path, previous_path(path))
+    with atomic_path(path) as tmp:
+        write(tmp)
+
+
+def load_checkpoint(path: str | Path, read: Callable[[Path], object], log: logging.Logger | None = None):
+    """(value, file it came from) of the newest checkpoint `read` can load, or (None, None).
+
+    A checkpoint `read` fails on (torn, truncated, not a checkpoint at all) is renamed to
+    `<name>.torn` and the previous one is tried.
+    """
+    log = log or logging.getLogger("vitrify")
+    path = Path(path)
+    for candidate in (path, previous_path(path)):
+        if not candidate.exists():
+            continue
+        try:
+            value = read(candidate)
+        except Exception as exc:  # noqa: BLE001  (any failure to load means: not usable)
+            torn = candidate.with_name(candidate.name + ".torn")
+            os.replace(candidate, torn)
+            log.warning("checkpoint %s cannot be read (%s: %s); kept as %s, trying the one before it",
+                        candidate, type(exc).__name__, " ".join(str(exc).split())[:200], torn.name)
+            continue
+        if candidate != path:
+            log.warning("resuming from the previous checkpoint %s", candidate)
+        return value, candidate
+    return None, None

@@ -163,3 +163,25 @@ def test_energy_is_conserved_across_restart_writes(test_config, tmp_path):
     nve = rows[rows["segment"] == "nve"]["total_energy_eV"] / spec.n_atoms
     assert nve.max() - nve.min() < 2e-3, nve.tolist()  # eV/atom over 10 restart writes
     assert abs(meta["nve_drift_meV_per_atom_per_ps"]["nve"]) < 2.0
+
+
+def test_torn_restart_file_falls_back_to_the_previous_one(test_config, tmp_path, caplog):
+    """A restart file cut short (a full disk) is set aside; the run resumes from the one before."""
+    import logging
+
+    cfg = copy.deepcopy(test_config)
+    cfg["systems"]["cuzr"]["md"]["restart_interval_ps"] = 0.5
+    run = melt_quench(cfg, "cuzr", "classical", 2000, 0, tmp_path)
+    spec = run.spec
+    run.run()
+    restarts = sorted((tmp_path / "work" / "restart").glob("restart.*.lmp"))
+    assert len(restarts) == 2
+    newest, previous = restarts[-1], restarts[0]
+    newest.write_bytes(newest.read_bytes()[: newest.stat().st_size // 3])
+    with caplog.at_level(logging.WARNING, logger="vitrify.md"):
+        meta = melt_quench(cfg, "cuzr", "classical", 2000, 0, tmp_path).run()
+    assert "cannot be read" in caplog.text and (tmp_path / "work" / "restart" / f"{newest.name}.torn").exists()
+    assert meta["resumed_from_steps"] == [int(previous.name.split(".")[1])]
+    thermo = pd.read_csv(tmp_path / "thermo.csv")
+    assert thermo["step"].is_unique and thermo["step"].iloc[-1] == spec.total_steps
+    assert read(tmp_path / "final.extxyz").info["step"] == spec.total_steps

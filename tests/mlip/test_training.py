@@ -109,3 +109,27 @@ def test_learning_curve_subsets_are_nested_and_keep_every_origin(data):
     assert {a.info["origin"] for a in small} == {a.info["origin"] for a in train}
     assert parse_member("lc0.5", [3, 4, 5]) == (3, 0.5)
     assert parse_member("seed4", [3, 4, 5]) == (4, 1.0)
+
+
+def test_torn_checkpoint_resumes_from_the_previous_epoch_and_still_matches(tmp_path, data, caplog):
+    """A checkpoint cut short is set aside; training resumes one epoch earlier and ends with
+    the same numbers as an uninterrupted run. A torn model file is refused, naming it."""
+    import logging
+
+    torch.set_num_threads(1)
+    train, valid = data
+    spec = ModelSpec(arch="sr", **TINY)
+    settings = TrainingSettings.defaults(lr=0.005, max_epochs=3, batch_size=3)
+    straight = train_model(spec, train, valid, settings, 2, tmp_path / "a", tmp_path / "a.pt")
+    train_model(spec, train, valid, TrainingSettings.defaults(lr=0.005, max_epochs=2, batch_size=3), 2,
+                tmp_path / "b", tmp_path / "b.pt")
+    checkpoint = tmp_path / "b" / "checkpoint.pt"
+    checkpoint.write_bytes(checkpoint.read_bytes()[:1000])
+    with caplog.at_level(logging.INFO):
+        resumed = train_model(spec, train, valid, settings, 2, tmp_path / "b", tmp_path / "b.pt")
+    assert "cannot be read" in caplog.text and "from epoch 1" in caplog.text
+    np.testing.assert_allclose([h["valid_loss"] for h in resumed], [h["valid_loss"] for h in straight], rtol=1e-10)
+    model_file = tmp_path / "b.pt"
+    model_file.write_bytes(model_file.read_bytes()[:2000])
+    with pytest.raises(ValueError, match=r"b\.pt is not a vitrify model file"):
+        load_model(model_file)

@@ -109,3 +109,16 @@ def test_config_ids():
     b.info["config_id"] = "../escape"
     with pytest.raises(ValueError, match="safe file name"):
         config_id(b)
+
+
+def test_torn_label_file_is_labelled_again(tmp_path):
+    good = small_configs(2)
+    lab = XTBLabeler(min_atoms=10)
+    label_batch(good, lab, tmp_path)
+    done = tmp_path / "done" / f"{config_id(good[1])}.extxyz"
+    text = done.read_text()
+    done.write_text(text[: len(text) // 2])  # cut short by a full disk
+    again = label_batch(good, lab, tmp_path)
+    assert again["n_computed_this_run"] == 1 and again["n_done"] == 2
+    assert (tmp_path / "done" / f"{done.name}.torn").exists()
+    assert len(read(tmp_path / "labelled.extxyz", index=":")) == 2

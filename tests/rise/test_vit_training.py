@@ -180,3 +180,16 @@ def test_saturation_length_one_standard_error_rule():
     # Order of the input does not matter; a missing point is ignored.
     assert saturation_length(lengths[::-1], mean[::-1], std[::-1]) == 6.0
     assert saturation_length(lengths + [12.0], mean + [float("nan")], std + [0.3]) == 6.0
+
+
+def test_torn_checkpoint_resumes_from_the_one_before(tmp_path):
+    x, y = synthetic(20, 1)
+    split = (x[:14], y[:14], x[14:], y[14:])
+    straight, _ = train_vit(*split, {**TINY, "max_epochs": 4}, seed=5, checkpoint_dir=tmp_path / "a")
+    train_vit(*split, {**TINY, "max_epochs": 3}, seed=5, checkpoint_dir=tmp_path / "b")
+    checkpoint = tmp_path / "b" / CHECKPOINT_NAME
+    checkpoint.write_bytes(checkpoint.read_bytes()[:500])
+    resumed, hist = train_vit(*split, {**TINY, "max_epochs": 4}, seed=5, checkpoint_dir=tmp_path / "b")
+    assert hist["resumed_from_epoch"] == 2 and hist["n_epochs"] == 4
+    for k, v in straight.state_dict().items():
+        assert torch.equal(v, resumed.state_dict()[k]), k

@@ -213,22 +213,55 @@ class MeltQuench:
         self.resumed_from: list[int] = []
 
     # ---- checkpoints -------------------------------------------------------------
-    def _prepare_workdir(self) -> Path | None:
-        """Newest usable restart file, or None after clearing stale or missing state."""
+    def _prepare_workdir(self) -> list[Path]:
+        """Restart files of this run, newest first; none after clearing stale or missing state."""
         fp = self.spec.fingerprint()
         if self.paths.state.exists():
-            state = json.loads(self.paths.state.read_text())
+            try:
+                state = json.loads(self.paths.state.read_text())
+            except ValueError:
+                state, reason = {}, "state.json unreadable"
+            else:
+                reason = "settings changed" if state.get("fingerprint") != fp else "no restart file yet"
             restarts = self.paths.restart_files()
             if state.get("fingerprint") == fp and restarts:
                 self.resumed_from = state.get("resumed_from", [])
-                return restarts[-1]
-            reason = "settings changed" if state.get("fingerprint") != fp else "no restart file yet"
+                return restarts[::-1]
             log.info("%s: discarding previous work directory (%s)", self.label, reason)
+        self._clear_workdir(fp)
+        return []
+
+    def _clear_workdir(self, fp: str) -> None:
         if self.paths.work.exists():
             shutil.rmtree(self.paths.work)
         self.paths.restarts.mkdir(parents=True)
         self._write_state(fp)
-        return None
+
+    def _open_session(self) -> None:
+        self.session = LammpsSession(self.spec.species, log_path=self.paths.work / "lammps.log")
+
+    def _start(self, restarts: list[Path]) -> int:
+        """Resume from the newest restart LAMMPS can read, or start afresh.
+
+        A restart file cut short (a full disk, a file system that lost its tail) fails in
+        read_restart: it is set aside as `.torn` and the one before it is used.
+        """
+        for restart in restarts:
+            self._open_session()
+            try:
+                return self._resume(restart)
+            except LammpsError as exc:
+                self.session.close()
+                torn = restart.with_name(restart.name + ".torn")
+                os.replace(restart, torn)
+                log.warning("%s: restart file %s cannot be read (%s); kept as %s, trying the one before it",
+                            self.label, restart.name, str(exc)[:200], torn.name)
+        if restarts:
+            log.warning("%s: no readable restart file left: starting again from step 0", self.label)
+            self.resumed_from = []
+            self._clear_workdir(self.spec.fingerprint())
+        self._open_session()
+        return self._fresh_start()
 
     def _write_state(self, fp: str) -> None:
         write_json(self.paths.state, {"fingerprint": fp, "resumed_from": self.resumed_from})
@@ -336,11 +369,10 @@ class MeltQuench:
     def run(self) -> dict:
         spec = self.spec
         self.paths.outdir.mkdir(parents=True, exist_ok=True)
-        restart = self._prepare_workdir()
-        self.session = LammpsSession(spec.species, log_path=self.paths.work / "lammps.log")
+        restarts = self._prepare_workdir()
         t0 = time.perf_counter()
         try:
-            step = self._resume(restart) if restart else self._fresh_start()
+            step = self._start(restarts)
             start_step = step
             total = spec.total_steps
             log.info("%s: %d atoms, %d steps in %d segments, starting at step %d",

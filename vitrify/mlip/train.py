@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from ase import Atoms
 
-from ..files import atomic_path
+from ..files import load_checkpoint, save_checkpoint
 from ..reference.dataset import e0s_from_frames, is_isolated_atom
 from ..reference.labeler import LabelKeys
 from ..settings import ModelSettings, TrainingSettings
@@ -150,11 +150,6 @@ def evaluate_set(model, data: LabelledSet, settings: TrainingSettings, dtype, de
     }
 
 
-def _atomic_torch_save(obj, path: Path) -> None:
-    with atomic_path(path) as tmp:
-        torch.save(obj, tmp)
-
-
 def train_model(spec: ModelSpec, train_frames: list[Atoms], valid_frames: list[Atoms], settings: TrainingSettings,
                 seed: int, workdir: Path, model_file: Path, keys: LabelKeys = LabelKeys(), device: str = "cpu",
                 metadata: dict | None = None) -> list[dict]:
@@ -184,13 +179,14 @@ def train_model(spec: ModelSpec, train_frames: list[Atoms], valid_frames: list[A
 
     checkpoint = workdir / "checkpoint.pt"
     state = {"epoch": 0, "best_loss": float("inf"), "best_epoch": 0, "best_state": None, "history": []}
-    if checkpoint.exists():
-        saved = torch.load(checkpoint, map_location=device, weights_only=False)
+    saved, checkpoint_used = load_checkpoint(
+        checkpoint, lambda p: torch.load(p, map_location=device, weights_only=False), log)
+    if saved is not None:
         model.load_state_dict(saved["model"])
         optimiser.load_state_dict(saved["optimiser"])
         scheduler.load_state_dict(saved["scheduler"])
         state = saved["state"]
-        log.info("resuming %s seed %d from epoch %d (%s)", spec.arch, seed, state["epoch"], checkpoint)
+        log.info("resuming %s seed %d from epoch %d (%s)", spec.arch, seed, state["epoch"], checkpoint_used)
 
     while state["epoch"] < settings.max_epochs and state["epoch"] - state["best_epoch"] < settings.patience_epochs:
         epoch = state["epoch"] + 1
@@ -220,8 +216,9 @@ def train_model(spec: ModelSpec, train_frames: list[Atoms], valid_frames: list[A
             state.update(best_loss=valid["loss"], best_epoch=epoch,
                          best_state={k: v.detach().clone() for k, v in model.state_dict().items()})
         state["epoch"] = epoch
-        _atomic_torch_save({"model": model.state_dict(), "optimiser": optimiser.state_dict(),
-                            "scheduler": scheduler.state_dict(), "state": state}, checkpoint)
+        payload = {"model": model.state_dict(), "optimiser": optimiser.state_dict(),
+                   "scheduler": scheduler.state_dict(), "state": state}
+        save_checkpoint(checkpoint, lambda tmp: torch.save(payload, tmp))
         log.info("%s seed %d epoch %d: train loss %.4g, valid loss %.4g, E %.2f meV/atom, F %.1f meV/A (%.1f s)",
                  spec.arch, seed, epoch, row["train_loss"], row["valid_loss"], row["valid_energy_rmse_meV_per_atom"],
                  row["valid_forces_rmse_meV_per_A"], row["seconds"])

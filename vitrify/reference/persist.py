@@ -71,9 +71,14 @@ def label_batch(configs: list[Atoms], labeler: Labeler, outdir: str | Path,
     computed, reused, skipped_failed = [], [], []
     for k, cid in enumerate(order):
         done_path, failed_path = done_dir / f"{cid}.extxyz", failed_dir / f"{cid}.json"
-        if done_path.exists():
+        if done_path.exists() and _complete_label(done_path, labeler):
             reused.append(cid)
             continue
+        if done_path.exists():
+            torn = done_path.with_name(done_path.name + ".torn")
+            done_path.replace(torn)
+            log.warning("label file %s cannot be read whole (kept as %s): labelling %s again",
+                        done_path.name, torn.name, cid)
         if failed_path.exists():
             if not retry_failed:
                 skipped_failed.append(cid)
@@ -100,6 +105,15 @@ def label_batch(configs: list[Atoms], labeler: Labeler, outdir: str | Path,
                  time.perf_counter() - t0, atoms.info.get("source", ""))
     return finalize(outdir, order, labeler.method, computed=computed, reused=reused,
                     wall_s=time.perf_counter() - t_start)
+
+
+def _complete_label(path: Path, labeler: Labeler) -> bool:
+    """A label file that reads back with its energy and one force per atom."""
+    try:
+        atoms = read(path, format="extxyz")
+        return labeler.keys.energy in atoms.info and atoms.arrays[labeler.keys.forces].shape == (len(atoms), 3)
+    except Exception:  # noqa: BLE001  (anything unreadable is not a finished label)
+        return False
 
 
 def finalize(outdir: Path, order: list[str], method: str, computed=(), reused=(), wall_s: float = 0.0) -> dict:

@@ -93,8 +93,13 @@ def minimise_snapshots(snapshots: list[Atoms], potential: Potential, species: li
     for i, snap in enumerate(snapshots):
         done = workdir / f"sample_{i:05d}.extxyz"
         if done.exists():
-            out.append(read(done))
-            continue
+            try:
+                out.append(read(done, format="extxyz"))
+                continue
+            except Exception as exc:  # noqa: BLE001  (cut short: minimise this snapshot again)
+                done.replace(done.with_name(done.name + ".torn"))
+                log.warning("sample file %s cannot be read (%s): minimising snapshot %d again", done.name,
+                            type(exc).__name__, i)
         minimised, energy, iterations = inherent_structure(
             snap, potential, species, workdir, ftol_eV_per_A=ftol_eV_per_A, max_iterations=max_iterations)
         minimised.info.update(labels)

@@ -33,7 +33,7 @@ import torch
 
 from vitrify.devices import resolve_device
 
-from ..files import atomic_path
+from ..files import load_checkpoint, save_checkpoint
 from .regression import MEV_PER_EV, split_samples
 from .samples import IS_ENERGY_KEY, read_sample_sets
 from .vit import BlockViT, BlockViTConfig, communication_length_A, n_parameters
@@ -139,14 +139,13 @@ def _fingerprint(cfg: dict, seed: int, x_train, y_train, x_valid, y_valid) -> di
 
 
 def _save_atomic(state: dict, path: Path) -> None:
-    with atomic_path(path) as tmp:
-        torch.save(state, tmp)
+    save_checkpoint(path, lambda tmp: torch.save(state, tmp))
 
 
 def _load_checkpoint(path: Path, fingerprint: dict) -> dict | None:
-    if not path.exists():
+    state, _ = load_checkpoint(path, lambda p: torch.load(p, map_location="cpu", weights_only=True), log)
+    if state is None:
         return None
-    state = torch.load(path, map_location="cpu", weights_only=True)
     if state.get("format") != CHECKPOINT_FORMAT:
         raise ValueError(f"{path}: checkpoint format {state.get('format')}, expected {CHECKPOINT_FORMAT}")
     if state["fingerprint"] != fingerprint:

@@ -1,0 +1,43 @@
+"""Atomic files and checkpoints that survive a torn write."""
+
+import json
+import logging
+
+import pytest
+
+from vitrify.files import atomic_path, load_checkpoint, previous_path, save_checkpoint, write_json
+
+
+def test_write_json_is_whole_or_absent(tmp_path):
+    target = tmp_path / "out.json"
+    with pytest.raises(ZeroDivisionError):
+        with atomic_path(target) as tmp:
+            tmp.write_text("half")
+            1 / 0  # the writer dies mid-write
+
+    assert not target.exists() and not list(tmp_path.glob(".*.tmp"))
+    write_json(target, {"x": 1})
+    assert json.loads(target.read_text()) == {"x": 1}
+
+
+def _save(path, value):
+    save_checkpoint(path, lambda tmp: tmp.write_text(json.dumps(value)))
+
+
+def test_torn_checkpoint_falls_back_to_the_previous_one(tmp_path, caplog):
+    path = tmp_path / "checkpoint.json"
+    _save(path, {"epoch": 1})
+    _save(path, {"epoch": 2})
+    assert json.loads(previous_path(path).read_text()) == {"epoch": 1}
+    path.write_text(path.read_text()[:5])  # cut short
+    with caplog.at_level(logging.WARNING):
+        value, used = load_checkpoint(path, lambda p: json.loads(p.read_text()))
+    assert value == {"epoch": 1} and used == previous_path(path)
+    assert "cannot be read" in caplog.text and (tmp_path / "checkpoint.json.torn").exists()
+
+
+def test_no_readable_checkpoint_means_a_fresh_start(tmp_path):
+    path = tmp_path / "checkpoint.json"
+    assert load_checkpoint(path, lambda p: json.loads(p.read_text())) == (None, None)
+    path.write_text("{")
+    assert load_checkpoint(path, lambda p: json.loads(p.read_text())) == (None, None)
