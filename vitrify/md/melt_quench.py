@@ -28,6 +28,7 @@ from ase.neighborlist import neighbor_list
 from .. import __version__
 from ..files import atomic_path, write_extxyz, write_json
 from ..lammps.potential import Potential
+from ..leases import WorkLease
 from ..lammps.session import LammpsError, LammpsSession
 from ..settings import ModelMDSettings, SystemSettings
 from .potentials import make_potential, start_potential
@@ -367,8 +368,13 @@ class MeltQuench:
 
     # ---- main loop ---------------------------------------------------------------
     def run(self) -> dict:
-        spec = self.spec
+        """Run or resume, holding the lease on the run folder (one writer at a time)."""
         self.paths.outdir.mkdir(parents=True, exist_ok=True)
+        with WorkLease(self.paths.outdir, self.label):
+            return self._run()
+
+    def _run(self) -> dict:
+        spec = self.spec
         restarts = self._prepare_workdir()
         t0 = time.perf_counter()
         try:

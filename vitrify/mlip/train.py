@@ -26,6 +26,7 @@ import torch
 from ase import Atoms
 
 from ..files import load_checkpoint, save_checkpoint
+from ..leases import WorkLease
 from ..reference.dataset import e0s_from_frames, is_isolated_atom
 from ..reference.labeler import LabelKeys
 from ..settings import ModelSettings, TrainingSettings
@@ -153,10 +154,20 @@ def evaluate_set(model, data: LabelledSet, settings: TrainingSettings, dtype, de
 def train_model(spec: ModelSpec, train_frames: list[Atoms], valid_frames: list[Atoms], settings: TrainingSettings,
                 seed: int, workdir: Path, model_file: Path, keys: LabelKeys = LabelKeys(), device: str = "cpu",
                 metadata: dict | None = None) -> list[dict]:
-    """Train one model (or continue a killed training) and write the best one to `model_file`.
+    """Train one model (or continue a killed training) and write the best one to `model_file`,
+    holding the lease on `workdir` (one writer at a time).
 
     Returns the history: one row per epoch (losses and validation RMSEs).
     """
+    Path(workdir).mkdir(parents=True, exist_ok=True)
+    with WorkLease(workdir, f"training {spec.arch} seed {seed}"):
+        return _train_model(spec, train_frames, valid_frames, settings, seed, workdir, model_file, keys, device,
+                            metadata)
+
+
+def _train_model(spec: ModelSpec, train_frames: list[Atoms], valid_frames: list[Atoms], settings: TrainingSettings,
+                 seed: int, workdir: Path, model_file: Path, keys: LabelKeys, device: str,
+                 metadata: dict | None) -> list[dict]:
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     dtype = DTYPES[settings.dtype]

@@ -23,6 +23,7 @@ from ase import Atoms
 from ase.io import read
 
 from ..files import remove_stale_temps, write_extxyz, write_json
+from ..leases import WorkLease
 from .identity import ID_KEY, config_id
 from .labeler import LabelFailed, Labeler
 
@@ -50,8 +51,15 @@ def _check_settings(outdir: Path, labeler: Labeler) -> None:
 
 def label_batch(configs: list[Atoms], labeler: Labeler, outdir: str | Path,
                 retry_failed: bool = False) -> dict:
-    """Label every configuration not yet done; merge and summarise. Returns the summary."""
+    """Label every configuration not yet done; merge and summarise. Returns the summary.
+    Holds the lease on `outdir` (one writer at a time)."""
     outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    with WorkLease(outdir, f"labels {outdir.name}"):
+        return _label_batch(configs, labeler, outdir, retry_failed)
+
+
+def _label_batch(configs: list[Atoms], labeler: Labeler, outdir: Path, retry_failed: bool) -> dict:
     done_dir, failed_dir = outdir / "done", outdir / "failed"
     done_dir.mkdir(parents=True, exist_ok=True)
     failed_dir.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ from ase.io import read
 from ..files import write_extxyz
 from ..lammps.potential import Potential
 from ..lammps.session import inherent_structure
+from ..leases import WorkLease
 from ..md.melt_quench import MeltQuenchSpec, melt_quench_spec, read_start_structure
 from ..md.protocol import build_segments
 from ..settings import AnnealSettings, SystemSettings
@@ -89,6 +90,12 @@ def minimise_snapshots(snapshots: list[Atoms], potential: Potential, species: li
     """
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
+    with WorkLease(workdir, f"inherent structures {workdir.name}"):
+        return _minimise(snapshots, potential, species, workdir, labels, ftol_eV_per_A, max_iterations)
+
+
+def _minimise(snapshots: list[Atoms], potential: Potential, species: list[str], workdir: Path, labels: dict,
+              ftol_eV_per_A: float, max_iterations: int) -> list[Atoms]:
     out = []
     for i, snap in enumerate(snapshots):
         done = workdir / f"sample_{i:05d}.extxyz"

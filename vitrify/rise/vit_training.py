@@ -34,6 +34,7 @@ import torch
 from vitrify.devices import resolve_device
 
 from ..files import load_checkpoint, save_checkpoint
+from ..leases import WorkLease
 from .regression import MEV_PER_EV, split_samples
 from .samples import IS_ENERGY_KEY, read_sample_sets
 from .vit import BlockViT, BlockViTConfig, communication_length_A, n_parameters
@@ -193,6 +194,16 @@ def _train_epoch(model, optimiser, x, y, cfg, generator, device) -> float:
 
 def train_vit(x_train: np.ndarray, y_train: np.ndarray, x_valid: np.ndarray, y_valid: np.ndarray,
               config: dict | None, seed: int, checkpoint_dir: str | Path | None = None) -> tuple[BlockViT, dict]:
+    """Fit a BlockViT (see _train_vit); with a checkpoint folder, holding its lease."""
+    if checkpoint_dir is None:
+        return _train_vit(x_train, y_train, x_valid, y_valid, config, seed, None)
+    Path(checkpoint_dir).mkdir(parents=True, exist_ok=True)
+    with WorkLease(checkpoint_dir, f"ViT {Path(checkpoint_dir).name}"):
+        return _train_vit(x_train, y_train, x_valid, y_valid, config, seed, checkpoint_dir)
+
+
+def _train_vit(x_train: np.ndarray, y_train: np.ndarray, x_valid: np.ndarray, y_valid: np.ndarray,
+               config: dict | None, seed: int, checkpoint_dir: str | Path | None = None) -> tuple[BlockViT, dict]:
     """Fit a BlockViT to voxel grids x [N, C, G, G, G] and energies y [N] (any unit).
 
     Returns the model with the weights of its best validation epoch, and a JSON-ready
