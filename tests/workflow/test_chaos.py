@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from tests.support.processes import run_group
+from vitrify.leases import LEASE_NAME
 from vitrify.paths import Layout
 
 pytestmark = pytest.mark.e2e
@@ -44,7 +45,9 @@ def _chaos_config(repo: Path) -> dict:
 
 
 def _finished_outputs(workdir: Path) -> dict[str, str]:
-    """sha256 of every result file Snakemake does not mark incomplete (checkpoints excluded)."""
+    """sha256 of every result file Snakemake does not mark incomplete (checkpoints excluded).
+
+    A lease is not an output: a killed job leaves its lease behind and the next one takes it over."""
     incomplete = set()
     for marker in (workdir / ".snakemake" / "incomplete").glob("*"):
         try:
@@ -54,7 +57,8 @@ def _finished_outputs(workdir: Path) -> dict[str, str]:
     out = {}
     for path in (workdir / "results").rglob("*"):
         rel = str(path.relative_to(workdir))
-        if path.is_file() and "/work/" not in rel and rel not in incomplete and not path.name.startswith("."):
+        if (path.is_file() and "/work/" not in rel and rel not in incomplete and not path.name.startswith(".")
+                and path.name != LEASE_NAME):
             out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
     return out
 
