@@ -64,6 +64,8 @@ BAD = {
     "ViT block not tiling the token grid": (["rise", "vit", "communication_blocks"], [1, 3], "rise.vit.communication_blocks[1]", "3", "a divisor of the token grid"),
     "ring figure of a method not computed": (["analysis", "ring_methods"], ["king"], "analysis.ring_figure_method", "'primitive'", "one of analysis.ring_methods"),
     "reference MD by a trained model": (["reference", "md_model"], "lr", "reference.md_model", "'lr'", "one of"),
+    "teacher that is not one": (["reference", "labeler"], {"backend": "teacher", "options": {"potential": "vashishta_1990"}}, "reference.labeler.options.potential", "'vashishta_1990'", "a classical teacher, one of ['bks_ssp']"),
+    "teacher option misspelt": (["reference", "labeler"], {"backend": "teacher", "options": {"potentail": "bks_ssp"}}, "reference.labeler.options.potentail", "'bks_ssp'", "only `potential`"),
     "interval below timestep": (S + ["md", "thermo_interval_ps"], 0.0001, "systems.silica.md.thermo_interval_ps", "0.0001", "at least one timestep"),
 }
 

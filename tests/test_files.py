@@ -41,3 +41,20 @@ def test_no_readable_checkpoint_means_a_fresh_start(tmp_path):
     assert load_checkpoint(path, lambda p: json.loads(p.read_text())) == (None, None)
     path.write_text("{")
     assert load_checkpoint(path, lambda p: json.loads(p.read_text())) == (None, None)
+
+
+def test_a_checkpoint_name_never_disappears_while_the_next_one_is_written(tmp_path):
+    """A kill at any moment of a save leaves the current checkpoint under its own name."""
+    path = tmp_path / "checkpoint.json"
+    _save(path, {"epoch": 1})
+    seen = []
+
+    def write(tmp):
+        seen.append(json.loads(path.read_text()))  # mid-save: the current name still reads whole
+        tmp.write_text(json.dumps({"epoch": 2}))
+
+    save_checkpoint(path, write)
+    assert seen == [{"epoch": 1}]
+    assert json.loads(path.read_text()) == {"epoch": 2}
+    assert json.loads(previous_path(path).read_text()) == {"epoch": 1}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint.json", "checkpoint.prev.json"]

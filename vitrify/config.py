@@ -17,7 +17,7 @@ import jsonschema
 import yaml
 from ase.data import chemical_symbols
 
-from .potential_table import classical_entry
+from .potential_table import CLASSICAL, DEFAULT_TEACHER, classical_entry
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_PATH = REPO_ROOT / "workflow" / "schemas" / "config.schema.yaml"
@@ -201,6 +201,23 @@ def _check_reference(config: dict, source: str, base_dir: Path) -> None:
         if "dataset" not in lab:
             raise ConfigError(source, "reference.labeler.dataset", "<missing>", "file and keys of the user dataset")
         _require_file(source, "reference.labeler.dataset.file", lab["dataset"]["file"], base_dir, "an existing extxyz file")
+    if lab["backend"] == "teacher":
+        _check_teacher(lab.get("options", {}), config["systems"][ref["system"]]["species"], source)
+
+
+def _check_teacher(options: dict, species: list[str], source: str) -> None:
+    unknown = sorted(set(options) - {"potential"})
+    if unknown:
+        raise ConfigError(source, f"reference.labeler.options.{unknown[0]}", options[unknown[0]],
+                          "only `potential` (a classical teacher of vitrify.potential_table)")
+    name = options.get("potential", DEFAULT_TEACHER)
+    teachers = sorted(n for n, e in CLASSICAL.items() if getattr(e, "teacher", False))
+    if name not in teachers:
+        raise ConfigError(source, "reference.labeler.options.potential", name, f"a classical teacher, one of {teachers}")
+    missing = [s for s in species if s not in CLASSICAL[name].species]
+    if missing:
+        raise ConfigError(source, "reference.labeler.options.potential", name,
+                          f"a teacher covering species {species} ({name} covers {list(CLASSICAL[name].species)})")
 
 
 def _check_analysis(config: dict, source: str, base_dir: Path) -> None:

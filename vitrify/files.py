@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -106,10 +107,22 @@ def previous_path(path: str | Path) -> Path:
 
 
 def save_checkpoint(path: str | Path, write: Callable[[Path], None]) -> None:
-    """Keep the current checkpoint as the previous one, then write the new one whole."""
+    """Keep the current checkpoint as the previous one, then write the new one whole.
+
+    The current name never disappears, whenever a kill lands: the previous checkpoint is
+    a second link to the current file (a copy where links are not allowed), and the new one
+    replaces the current name in one rename.
+    """
     path = Path(path)
     if path.exists():
-        os.replace(path, previous_path(path))
+        prev = previous_path(path)
+        staging = prev.with_name(prev.name + f".{os.getpid()}.tmp")
+        staging.unlink(missing_ok=True)
+        try:
+            os.link(path, staging)
+        except OSError:
+            shutil.copy2(path, staging)
+        os.replace(staging, prev)
     with atomic_path(path) as tmp:
         write(tmp)
 

@@ -4,6 +4,7 @@ import copy
 import json
 import subprocess
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -54,6 +55,35 @@ def test_full_protocol_produces_glass_outputs(test_config, tmp_path):
     glass = thermo[thermo.segment == "glass"]
     assert glass.temperature_K.mean() < 0.3 * melt.temperature_K.mean()
     assert glass.potential_energy_eV.mean() < melt.potential_energy_eV.mean()
+
+
+def test_teacher_runs_the_protocol_with_ewald_sums_and_conserves_energy(test_config, tmp_path):
+    """The classical teacher (rigid ions, Ewald) through melt, quench, an NPT glass at
+    0 GPa and an NVE check: a silica network at a sane density, energy conserved."""
+    cfg = copy.deepcopy(test_config)
+    silica = cfg["systems"]["silica"]
+    silica["classical_potential"] = "bks_ssp"
+    silica["md"]["thermo_interval_ps"] = 0.01
+    silica["protocol"][3] = {"name": "glass", "ensemble": "npt", "T_K": 300, "duration_ps": 1, "pressure_GPa": 0.0}
+    silica["protocol"][4]["duration_ps"] = 0.5
+    run = melt_quench(cfg, "silica", "classical", 2000, 0, tmp_path)
+    meta = run.run()
+    _check_complete(tmp_path, run.spec)
+    assert "classical teacher bks_ssp" in meta["energy_source"]
+    assert (tmp_path / "final.data").read_text().count("Atoms # charge") == 1
+    thermo = pd.read_csv(tmp_path / "thermo.csv")
+    nve = thermo[thermo.segment == "nve_check"]["total_energy_eV"] / run.spec.n_atoms
+    assert nve.max() - nve.min() < 1e-3, nve.tolist()   # eV/atom over 0.5 ps
+    glass = read(tmp_path / "final.extxyz")
+    density = sum(glass.get_masses()) / glass.get_volume() * 1.66053907
+    assert 1.9 < density < 2.8, density   # 96 atoms after a 2 ps quench: a silica density, not a collapse
+    from ase.neighborlist import neighbor_list
+
+    i, j, d = neighbor_list("ijd", glass, 2.0)
+    si = np.array(glass.get_chemical_symbols()) == "Si"
+    bonds = si[i] & ~si[j]
+    assert 1.55 < d[bonds].mean() < 1.68
+    assert np.mean(np.bincount(i[bonds], minlength=len(glass))[si] == 4) > 0.8
 
 
 def test_sigkill_mid_run_resumes_to_complete_protocol(repo, test_config, tmp_path, venv_bin):

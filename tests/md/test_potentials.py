@@ -1,5 +1,6 @@
 """The potential factory: one registry of model kinds, one way to build what drives LAMMPS."""
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pytest
 from tests.support.configs import settings
 from vitrify.config import load_schema
 from vitrify.lammps.classical import ClassicalPotential
+from vitrify.lammps.ionic import IonicPotential
 from vitrify.lammps.potential import Potential
 from vitrify.md.potentials import MODEL_KINDS, make_potential, model_label, model_source, start_potential
 
@@ -33,6 +35,16 @@ def test_classical_kind_builds_the_systems_potential():
     assert start_potential(silica, "lr").name == silica.classical_potential
     assert model_label(silica, "classical") == "classical (vashishta_1990)"
     assert model_source(silica, "lr") == "MACE LR (first committee seed) trained on the silica reference data"
+
+
+def test_a_teacher_is_named_as_one_and_relaxes_starts_of_trained_models():
+    silica = dataclasses.replace(settings("test").systems["silica"], classical_potential="bks_ssp")
+    pot = make_potential(silica, "classical")
+    assert isinstance(pot, IonicPotential) and pot.atom_style == "charge"
+    assert model_label(silica, "classical") == "classical teacher (bks_ssp)"
+    assert model_source(silica, "classical") == "classical teacher potential bks_ssp"
+    assert "classical teacher" in pot.energy_source and "van Beest" in pot.energy_source
+    assert start_potential(silica, "sr").name == "bks_ssp"
 
 
 def test_trained_kind_needs_its_model_file():

