@@ -22,6 +22,7 @@ include: "workflow/rules/rise.smk"
 include: "workflow/rules/structure.smk"
 include: "workflow/rules/reference.smk"
 include: "workflow/rules/mlip.smk"
+include: "workflow/rules/active.smk"
 
 
 localrules:

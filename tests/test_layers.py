@@ -1,7 +1,7 @@
 """The package's layering rule: imports run one way, from higher layers to lower ones.
 
 ground (config, settings, files, paths, plot style, devices, logs, potential table)
-  -> structure -> lammps -> reference -> mlip -> md -> rise -> apps (the command lines)
+  -> structure -> lammps -> reference -> mlip -> md -> active -> rise -> apps (the command lines)
 
 Function-level imports count too: deferring an import does not change who depends on whom.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "vitrify"
-LAYERS = ["ground", "structure", "lammps", "reference", "mlip", "md", "rise", "apps"]
+LAYERS = ["ground", "structure", "lammps", "reference", "mlip", "md", "active", "rise", "apps"]
 APPS = {"cli", "reference_cli"}
 
 

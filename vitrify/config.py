@@ -162,6 +162,25 @@ def validate_config(config: dict, source: str = "config", base_dir: Path | None 
     if "reference" in config:
         _check_reference(config, source, base_dir)
     _check_mlip(config, source)
+    _check_active_learning(config, source)
+
+
+def _check_active_learning(config: dict, source: str) -> None:
+    al = config.get("active_learning")
+    if al is None:
+        return
+    mlip = config.get("mlip")
+    if mlip is None or mlip["system"] != al["system"]:
+        raise ConfigError(source, "active_learning.system", al["system"],
+                          "the system of the mlip section (its committees explore)")
+    if config["reference"]["labeler"]["backend"] == "dataset":
+        raise ConfigError(source, "reference.labeler.backend", "dataset",
+                          "a labeller that can label new frames (teacher, gfn1-xtb, cp2k) for active learning")
+    if not al["lower_trust_eV_per_A"] < al["upper_trust_eV_per_A"]:
+        raise ConfigError(source, "active_learning.lower_trust_eV_per_A", al["lower_trust_eV_per_A"],
+                          f"a level below upper_trust_eV_per_A ({al['upper_trust_eV_per_A']})")
+    if len(mlip["seeds"]) < 2:
+        raise ConfigError(source, "mlip.seeds", mlip["seeds"], "at least two seeds: a committee scores the frames")
 
 
 def _check_mlip(config: dict, source: str) -> None:

@@ -87,6 +87,12 @@ def write_extxyz(path: str | Path, frames) -> None:
         write(tmp, frames, format="extxyz")
 
 
+def write_csv(path: str | Path, table) -> None:
+    """A pandas DataFrame as CSV without its index, whole or absent."""
+    with atomic_path(path) as tmp:
+        table.to_csv(tmp, index=False)
+
+
 def remove_stale_temps(directory: str | Path) -> int:
     """Delete temp files a killed writer left behind; returns how many."""
     n = 0

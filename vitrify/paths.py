@@ -18,7 +18,7 @@ MD_RUN_FILES = {"trajectory": "trajectory.extxyz", "thermo": "thermo.csv", "fina
 # The tables one structure analysis writes beside metrics.json.
 ANALYSIS_TABLES = ("gr", "sq", "realspace", "angles", "rings")
 # The figures of one phase's model comparison.
-STRUCTURE_FIGURES = ("sq", "fsdp", "T", "gr", "rings", "angles")
+STRUCTURE_FIGURES = ("sq", "fsdp", "T", "gr", "rings", "angles", "overlay")
 MLIP_FIGURES = ("parity", "learning_curves", "training")
 RISE_FIGURES = ("rmse_vs_radius", "environments_vs_radius", "parity_at_rise")
 VIT_FIGURES = ("rmse_vs_communication_length", "attribution_profile")
@@ -110,6 +110,31 @@ class Layout:
 
     def model_evaluation(self, system="{system}") -> str:
         return f"{self.results}/{system}/models/evaluation.csv"
+
+    # ---- active learning -------------------------------------------------------------------
+    def al_dir(self, system="{system}", it="{it}") -> str:
+        return f"{self.results}/{system}/active/iter{it}"
+
+    def al_dataset(self, split: str, system="{system}", it="{it}") -> str:
+        """The dataset iteration `it` (>= 1) trains on; iteration 0 trains on `dataset`."""
+        ext = "json" if split == "summary" else "extxyz"
+        return f"{self.al_dir(system, it)}/dataset/{split}.{ext}"
+
+    def al_model_dir(self, system="{system}", it="{it}", arch="{arch}", seed="{seed}") -> str:
+        return f"{self.al_dir(system, it)}/models/{arch}/seed{seed}"
+
+    def al_model_file(self, system="{system}", it="{it}", arch="{arch}", seed="{seed}") -> str:
+        return f"{self.al_model_dir(system, it, arch, seed)}/model.pt"
+
+    def al_explore_dir(self, system="{system}", it="{it}", arch="{arch}") -> str:
+        return f"{self.al_dir(system, it)}/explore/{arch}"
+
+    def al_file(self, name: str, system="{system}", it="{it}") -> str:
+        """selected.extxyz, decision.json, labels/labelled.extxyz, labels/summary.json of an iteration."""
+        return f"{self.al_dir(system, it)}/{name}"
+
+    def al_summary(self, system="{system}", ext="csv") -> str:
+        return f"{self.results}/{system}/active/summary.{ext}"
 
     # ---- RISE ---------------------------------------------------------------------------
     def rise_dir(self, study="{study}") -> str:

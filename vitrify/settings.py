@@ -314,6 +314,19 @@ class MLIPSettings(Block):
     md: ModelMDSettings
 
 
+@dataclass(frozen=True)
+class ActiveLearningSettings(Block):
+    system: str
+    max_iterations: int
+    lower_trust_eV_per_A: float
+    upper_trust_eV_per_A: float
+    converged_candidate_fraction: float
+    max_new_per_iteration: int
+    cooling_rate_K_per_ps: float | None
+    max_epochs: int | None
+    warm_start: bool
+
+
 # ---- RISE ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ViTSettings(Block):
@@ -483,6 +496,7 @@ class Settings(Block):
     analysis: AnalysisSettings | None = None
     mlip: MLIPSettings | None = None
     rise: RiseSettings | None = None
+    active_learning: ActiveLearningSettings | None = None
 
     @classmethod
     def from_config(cls, config: dict) -> "Settings":

@@ -70,3 +70,10 @@ def test_stress_matches_finite_strain_derivative(tmp_path):
         energies.append(single_point(strained, pot, ["Si", "O"], tmp_path)[0])
     numeric = (energies[0] - energies[1]) / (2 * h) / atoms.get_volume()
     assert stress[0] == pytest.approx(numeric, rel=1e-4)
+
+
+def test_schema_lists_every_potential_of_the_table():
+    from vitrify.config import load_schema
+
+    enum = load_schema()["$defs"]["system"]["properties"]["classical_potential"]["enum"]
+    assert sorted(enum) == sorted(POTENTIALS)

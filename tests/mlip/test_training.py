@@ -133,3 +133,26 @@ def test_torn_checkpoint_resumes_from_the_previous_epoch_and_still_matches(tmp_p
     model_file.write_bytes(model_file.read_bytes()[:2000])
     with pytest.raises(ValueError, match=r"b\.pt is not a vitrify model file"):
         load_model(model_file)
+
+
+def test_warm_start_begins_from_the_previous_model(tmp_path, data):
+    """With a vanishing learning rate the warm-started model is the previous one."""
+    from vitrify.mlip.calculator import PotentialCalculator
+
+    torch.set_num_threads(1)
+    train, valid = data
+    spec = ModelSpec(arch="sr", **TINY)
+    train_model(spec, train, valid, TrainingSettings.defaults(lr=0.005, max_epochs=2, batch_size=3), 0,
+                tmp_path / "a", tmp_path / "a.pt")
+    train_model(spec, train + valid, valid, TrainingSettings.defaults(lr=1e-14, max_epochs=1, batch_size=3), 3,
+                tmp_path / "b", tmp_path / "b.pt", warm_start_file=tmp_path / "a.pt")
+    probe = valid[0].copy()
+    energies = []
+    for path in ("a.pt", "b.pt"):
+        probe.calc = PotentialCalculator(load_model(tmp_path / path)[0])
+        energies.append(probe.get_potential_energy())
+    assert energies[1] == pytest.approx(energies[0], abs=1e-8)
+    other = ModelSpec(arch="lr", **TINY)
+    with pytest.raises(ValueError, match="spec differs"):
+        train_model(other, train, valid, TrainingSettings.defaults(max_epochs=1), 0, tmp_path / "c", tmp_path / "c.pt",
+                    warm_start_file=tmp_path / "a.pt")

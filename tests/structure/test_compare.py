@@ -6,7 +6,7 @@ import pytest
 from vitrify.settings import AnalysisSettings
 from vitrify.structure.analysis import analyse_silica
 from vitrify.structure.compare import (experiment_comparison, literature_comparison, metric_table,
-                                       read_literature, replica_tables)
+                                       read_literature, replica_tables, ring_fraction_metrics, teacher_deltas)
 from vitrify.structure.experiment import write_columns
 from vitrify.structure.frames import read_frames
 
@@ -59,3 +59,34 @@ def test_literature_rows_carry_citations(repo, glass):
     assert row["literature_value"] == pytest.approx(1.62)
     assert "Mozzi" in row["citation"]
     assert abs(row["classical_minus_literature"]) < 0.1
+
+
+def test_teacher_deltas_subtract_replica_means(glass):
+    results, settings = glass
+    rings = ring_fraction_metrics("primitive", settings.ring_max_size)
+    table = teacher_deltas({"teacher": results, "copy": list(results[::-1]), "half": results[:1]}, "teacher", rings)
+    same = table[table.model == "copy"].set_index("metric")
+    assert np.allclose(same["delta"].dropna(), 0.0, atol=1e-12)   # the same replicas in another order
+    assert same.loc["density_g_per_cm3", "teacher_mean"] == pytest.approx(2.2, abs=0.01)  # NVT glass at 2.2
+    half = table[table.model == "half"].set_index("metric")
+    expected = results[0].metrics["angles"]["Si-O-Si"]["mean_deg"] - np.mean(
+        [r.metrics["angles"]["Si-O-Si"]["mean_deg"] for r in results])
+    assert half.loc["angle_SiOSi_mean_deg", "delta"] == pytest.approx(expected)
+    fractions = [results[0].metrics["rings"]["primitive"]["fractions"][n] for n in range(1, settings.ring_max_size + 1)]
+    assert sum(fractions) == pytest.approx(1.0)
+    assert set(rings) <= set(table.metric)
+    six = half.loc["rings_primitive_fraction_6"]
+    assert six["model_mean"] == pytest.approx(fractions[5]) and np.isfinite(six["teacher_mean"])
+    with pytest.raises(ValueError, match="no teacher"):
+        teacher_deltas({"a": results}, "teacher")
+
+
+def test_model_overlay_draws_sq_with_fsdp_inset_and_ring_shares(glass, tmp_path):
+    from vitrify.structure.figures import model_overlay
+
+    results, _ = glass
+    sq = {"teacher": replica_tables(results, "sq", "Q_inv_A"), "one": replica_tables(results[:1], "sq", "Q_inv_A")}
+    rings = {label: tuple(t[t.method == "primitive"] for t in replica_tables(r, "rings", "n", by="method"))
+             for label, r in (("teacher", results), ("one", results[:1]))}
+    model_overlay(sq, rings, tmp_path / "overlay.png", "primitive")
+    assert (tmp_path / "overlay.png").stat().st_size > 20_000

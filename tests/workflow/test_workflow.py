@@ -6,6 +6,7 @@ import subprocess
 
 import pandas as pd
 import pytest
+import yaml
 from ase.io import read
 
 from tests.support.processes import run_group
@@ -145,6 +146,20 @@ def test_one_figure_target_reruns_alone(repo, venv_bin, finished_run):
     res = _snakemake(venv_bin, repo, finished_run, target)
     assert res.returncode == 0 and figure.exists()
     assert trajectory.stat().st_mtime_ns == before
+
+
+def test_a_changed_setting_reruns_exactly_the_jobs_that_read_it(repo, venv_bin, finished_run, tmp_path):
+    """Settings reach jobs as params; a changed value shows in the job's settings_key."""
+    cfg = yaml.safe_load((repo / "config" / "test.yaml").read_text())
+    cfg["systems"]["cuzr"]["md"]["thermostat_damping_fs"] = 150.0
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    dry = run_group([venv_bin / "snakemake", "-s", repo / "Snakefile", "--directory", finished_run,
+                     "--configfile", changed, "--cores", "2", "-n"], timeout=600)
+    counts = _job_counts(dry.stdout)
+    assert counts.get("md_melt_quench") == 1 and "system=cuzr, model=classical" in dry.stdout, dry.stdout[-3000:]
+    assert "system=silica, model=classical, rate=2000" not in dry.stdout  # silica's MD read nothing that changed
+    assert not {"mlip_train", "reference_label", "structure_analysis"} & set(counts), counts
 
 
 def test_report_builds(repo, venv_bin, finished_run):

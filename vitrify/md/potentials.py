@@ -124,6 +124,15 @@ def _fields(system: SystemSettings) -> dict:
             "classical": "classical teacher" if teacher else "classical"}
 
 
+def teacher_model(system: SystemSettings) -> str | None:
+    """The model of `system` whose energies are the classical teacher's (the ground truth
+    trained models are judged against), or None when the system has no teacher."""
+    if not _fields(system)["classical"].endswith("teacher"):
+        return None
+    return next((name for name, kind in MODEL_KINDS.items() if kind.build is _classical and name in system.models),
+                None)
+
+
 def model_label(system: SystemSettings, model: str) -> str:
     return model_kind(model).label.format(**_fields(system))
 

@@ -30,7 +30,7 @@ from ..leases import WorkLease
 from ..reference.dataset import e0s_from_frames, is_isolated_atom
 from ..reference.labeler import LabelKeys
 from ..settings import ModelSettings, TrainingSettings
-from .model_io import save_model
+from .model_io import read_payload, save_model
 from .models import ModelSpec, build_model, collate, dataset_statistics, make_graphs
 
 log = logging.getLogger("vitrify.mlip")
@@ -153,21 +153,22 @@ def evaluate_set(model, data: LabelledSet, settings: TrainingSettings, dtype, de
 
 def train_model(spec: ModelSpec, train_frames: list[Atoms], valid_frames: list[Atoms], settings: TrainingSettings,
                 seed: int, workdir: Path, model_file: Path, keys: LabelKeys = LabelKeys(), device: str = "cpu",
-                metadata: dict | None = None) -> list[dict]:
+                metadata: dict | None = None, warm_start_file: Path | None = None) -> list[dict]:
     """Train one model (or continue a killed training) and write the best one to `model_file`,
-    holding the lease on `workdir` (one writer at a time).
+    holding the lease on `workdir` (one writer at a time). `warm_start_file`: a model file
+    of the same spec whose weights (and energy scale) the training starts from.
 
     Returns the history: one row per epoch (losses and validation RMSEs).
     """
     Path(workdir).mkdir(parents=True, exist_ok=True)
     with WorkLease(workdir, f"training {spec.arch} seed {seed}"):
         return _train_model(spec, train_frames, valid_frames, settings, seed, workdir, model_file, keys, device,
-                            metadata)
+                            metadata, warm_start_file)
 
 
 def _train_model(spec: ModelSpec, train_frames: list[Atoms], valid_frames: list[Atoms], settings: TrainingSettings,
                  seed: int, workdir: Path, model_file: Path, keys: LabelKeys, device: str,
-                 metadata: dict | None) -> list[dict]:
+                 metadata: dict | None, warm_start_file: Path | None = None) -> list[dict]:
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     dtype = DTYPES[settings.dtype]
@@ -180,6 +181,15 @@ def _train_model(spec: ModelSpec, train_frames: list[Atoms], valid_frames: list[
     frames = [a for a in train_frames if not is_isolated_atom(a)]
     stats = dataset_statistics(frames, [float(a.info[keys.energy]) for a in frames], spec, e0s)
     model = build_model(spec, e0s, stats["avg_num_neighbors"], stats["scale"], stats["shift"], seed=seed)
+    if warm_start_file is not None:
+        previous = read_payload(warm_start_file)
+        if previous["spec"] != spec.to_dict():
+            raise ValueError(f"warm start from {warm_start_file}: its model spec differs from this training's")
+        # The previous model's weights with its E0s and scale: the data grew, the model goes on.
+        model = build_model(spec, previous["e0s_eV"], **previous["statistics"])
+        model.load_state_dict(previous["state_dict"])
+        e0s, stats = dict(previous["e0s_eV"]), {**stats, **previous["statistics"]}
+        log.info("%s seed %d: warm start from %s", spec.arch, seed, warm_start_file)
     model.to(device=device, dtype=dtype)
     optimiser = torch.optim.Adam(model.parameters(), lr=settings.lr, amsgrad=True)
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(

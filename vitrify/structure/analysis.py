@@ -49,6 +49,9 @@ def _fit(Q, S, search, half_width, model) -> dict:
         return {"error": str(exc)}
 
 
+AMU_PER_A3_IN_G_PER_CM3 = 1.66053906660  # 1 u/A^3 in g/cm^3 (CODATA 2018 atomic mass constant)
+
+
 def analyse_silica(frames: list[Atoms], settings: AnalysisSettings, species: Sequence[str] = ("Si", "O")) -> Analysis:
     """Structure of SiO2 frames (one phase of one run); `species` in the system's order."""
     s = settings
@@ -90,8 +93,11 @@ def analyse_silica(frames: list[Atoms], settings: AnalysisSettings, species: Seq
         table = stats.to_frame()
         table.insert(0, "method", method)
         ring_rows.append(table)
+        total = max(float(np.sum(stats.R_N)), 1e-12)
         ring_metrics[method] = {"R_N_total": float(np.sum(stats.R_N)),
-                                "mean_size": float(np.sum(stats.sizes * stats.R_N) / max(np.sum(stats.R_N), 1e-12))}
+                                "mean_size": float(np.sum(stats.sizes * stats.R_N) / total),
+                                # share of rings of each size (a ring-size distribution summing to 1)
+                                "fractions": {int(n): float(v / total) for n, v in zip(stats.sizes, stats.R_N)}}
 
     r = rdf.r_A
     metrics = {
@@ -99,6 +105,7 @@ def analyse_silica(frames: list[Atoms], settings: AnalysisSettings, species: Seq
         "n_atoms": len(frames[0]),
         "r_max_A": float(r_max),
         "number_density_A3": rdf.number_density_A3,
+        "density_g_per_cm3": float(np.mean([f.get_masses().sum() / f.get_volume() for f in frames]) * AMU_PER_A3_IN_G_PER_CM3),
         "lorch": s.lorch,
         "r_SiO_A": _peak_position(r, rdf.pair("Si", "O"), 1.3, 2.0),
         "r_OO_A": _peak_position(r, rdf.pair("O", "O"), 2.2, 3.0),

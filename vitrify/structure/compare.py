@@ -20,6 +20,7 @@ from .fsdp import fit_peak, window_around_max
 
 # metric name -> path in the metrics dict; also the literature table's `quantity` where one applies
 METRICS = {
+    "density_g_per_cm3": ("density_g_per_cm3",),
     "r_SiO_A": ("r_SiO_A",),
     "r_OO_A": ("r_OO_A",),
     "r_SiSi_A": ("r_SiSi_A",),
@@ -52,6 +53,8 @@ LITERATURE_QUANTITY = {
 def _get(metrics: dict, path: tuple) -> float:
     node = metrics
     for key in path:
+        if isinstance(node, dict) and key not in node and str(key).isdigit() and int(key) in node:
+            key = int(key)  # integer keys in memory, strings once read back from JSON
         if not isinstance(node, dict) or key not in node:
             return float("nan")
         node = node[key]
@@ -87,6 +90,38 @@ def metric_table(models: dict[str, list[Analysis]]) -> pd.DataFrame:
             row[f"{label}_n_replicas"] = len(results)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def ring_fraction_metrics(ring_method: str, max_size: int) -> dict[str, tuple]:
+    """metric name -> path of the share of rings of each size (3 .. max_size) of one method."""
+    return {f"rings_{ring_method}_fraction_{n}": ("rings", ring_method, "fractions", str(n)) for n in range(3, max_size + 1)}
+
+
+def teacher_deltas(models: dict[str, list[Analysis]], teacher: str, extra: dict[str, tuple] | None = None) -> pd.DataFrame:
+    """Each model minus the teacher, metric by metric: the difference of replica means, with
+    the replica spread (sample SD over replicas) of model and teacher and the standard error
+    of the difference, sqrt(sem_model^2 + sem_teacher^2)."""
+    if teacher not in models:
+        raise ValueError(f"no teacher {teacher!r} among the models {sorted(models)}")
+    rows = []
+    for name, path in {**METRICS, **(extra or {})}.items():
+        t = np.asarray([_get(r.metrics, path) for r in models[teacher]], float)
+        t_mean, t_sem = mean_sem(t)
+        for label, results in models.items():
+            if label == teacher:
+                continue
+            v = np.asarray([_get(r.metrics, path) for r in results], float)
+            m, sem = mean_sem(v)
+            rows.append({"metric": name, "model": label, "teacher_mean": t_mean, "teacher_sd": _sd(t),
+                         "model_mean": m, "model_sd": _sd(v), "delta": m - t_mean,
+                         "delta_sem": float(np.hypot(sem, t_sem)), "n_model": int(np.isfinite(v).sum()),
+                         "n_teacher": int(np.isfinite(t).sum())})
+    return pd.DataFrame(rows)
+
+
+def _sd(values: np.ndarray) -> float:
+    v = values[np.isfinite(values)]
+    return float(v.std(ddof=1)) if len(v) > 1 else float("nan")
 
 
 def read_literature(path: Path, phase: str) -> pd.DataFrame:

@@ -155,3 +155,39 @@ def angle_distributions(models: Mapping[str, Mapping[str, pd.DataFrame]], path) 
         axes[0, 0].set_ylabel("probability density (1/deg)")
         axes[0, 0].legend(fontsize=7)
         _save(fig, path)
+
+
+def model_overlay(sq: Mapping[str, tuple[pd.DataFrame, pd.DataFrame | None]],
+                  rings: Mapping[str, tuple[pd.DataFrame, pd.DataFrame | None]], path, method: str,
+                  fsdp_window_inv_A: tuple[float, float] = (0.8, 2.4), column: str = "neutron_F") -> None:
+    """The models side by side: neutron F(Q) with an FSDP inset, and the ring-size
+    distribution (share of rings of each size), each with its replica standard error."""
+    with plt.rc_context(STYLE):
+        fig, (ax, ax_r) = plt.subplots(1, 2, figsize=(10, 3.8))
+        inset = ax.inset_axes([0.58, 0.56, 0.4, 0.4])  # over the weak high-Q tail
+        for k, (label, (mean, sem)) in enumerate(sq.items()):
+            q, y = mean["Q_inv_A"], mean[column]
+            ax.plot(q, y, lw=1.0, color=f"C{k}", label=label)
+            sel = (q >= fsdp_window_inv_A[0]) & (q <= fsdp_window_inv_A[1])
+            inset.plot(q[sel], y[sel], lw=1.0, color=f"C{k}")
+            if sem is not None:
+                inset.fill_between(q[sel], (y - sem[column])[sel], (y + sem[column])[sel], color=f"C{k}", alpha=0.25,
+                                   lw=0)
+        ax.set_xlim(0, float(max(m["Q_inv_A"].max() for m, _ in sq.values())))
+        ax.set_xlabel(r"$Q$ ($\AA^{-1}$)")
+        ax.set_ylabel(LABELS.get(column, column))
+        inset.set_title("FSDP (band: replica s.e.)", fontsize=7)
+        inset.tick_params(labelsize=6)
+        ax.legend(fontsize=7, loc="lower right")
+        width = 0.8 / max(len(rings), 1)
+        for k, (label, (mean, sem)) in enumerate(rings.items()):
+            total = mean["R_N"].sum()
+            share = mean["R_N"] / total if total > 0 else mean["R_N"] * 0
+            err = sem["R_N"] / total if sem is not None and total > 0 else None
+            x = mean["n"].to_numpy() + (k - (len(rings) - 1) / 2) * width
+            ax_r.bar(x, share, width=width, yerr=err, capsize=2, color=f"C{k}", label=label)
+        ax_r.set_xlabel("ring size n (Si atoms)")
+        ax_r.set_ylabel("share of rings")
+        ax_r.set_title(f"{method} rings", fontsize=9)
+        ax_r.legend(fontsize=7)
+        _save(fig, path)

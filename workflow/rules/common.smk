@@ -4,11 +4,12 @@
 # typed settings (vitrify.settings). Rules pass jobs exactly the settings objects they
 # read, as params: a changed value reruns exactly the jobs that read it. Paths come from
 # vitrify.paths.Layout, model kinds from vitrify.md.potentials.MODEL_KINDS.
+import json
 import sys
 from pathlib import Path
 
 from vitrify.config import ConfigError, validate_config
-from vitrify.md.potentials import MODEL_KINDS, model_label, model_source
+from vitrify.md.potentials import MODEL_KINDS, model_label, model_source, teacher_model
 from vitrify.paths import (
     ANALYSIS_TABLES,
     MD_RUN_FILES,
@@ -36,6 +37,13 @@ RISE = S.rise
 ANALYSIS = S.analysis
 REFERENCE = S.reference
 MLIP = S.mlip
+ACTIVE = S.active_learning
+# Each iteration's committee trains with mlip.training, for active_learning.max_epochs if set.
+ACTIVE_TRAINING = (
+    MLIP.training.replace(max_epochs=ACTIVE.max_epochs)
+    if ACTIVE is not None and ACTIVE.max_epochs is not None
+    else (MLIP.training if MLIP else None)
+)
 RISE_STUDIES = {st.name: st for st in RISE.studies} if RISE else {}
 
 
@@ -54,6 +62,7 @@ wildcard_constraints:
     batch=r"\d+",
     arch="|".join(MLIP.archs) if MLIP else "none",
     member=r"seed\d+|lc[0-9.]+",
+    it=r"\d+",
 
 
 def trained(model):
@@ -70,6 +79,22 @@ def md_runs(system):
         for rate in cfg.cooling_rates_K_per_ps
         for rep in range(cfg.replicas)
     ]
+
+
+def tracked(**params):
+    """A rule's params plus `settings_key`: the repr of all of them, for each job.
+
+    Snakemake's params trigger compares only builtin values (strings, numbers, lists,
+    dicts) and skips any other object as unrepresentable, so a settings object alone
+    would never rerun a job. The key is a string holding every param's repr (a frozen
+    settings dataclass lists every field in it), so a changed value reruns exactly the
+    jobs that read it, and only those."""
+
+    def settings_key(wildcards):
+        values = {k: v(wildcards) if callable(v) else v for k, v in params.items()}
+        return repr(sorted(values.items()))
+
+    return {**params, "settings_key": settings_key}
 
 
 def res(rule_name, key):
@@ -188,6 +213,12 @@ def analysis_inputs(system, phase):
     ]
 
 
+def teacher_label(system):
+    """Legend label of the system's classical teacher, or None."""
+    model = teacher_model(SYSTEMS[system])
+    return model_label(SYSTEMS[system], model) if model else None
+
+
 def model_labels(system):
     """Legend label of each model of a system: its name and where its energies come from."""
     return {m: model_label(SYSTEMS[system], m) for m in SYSTEMS[system].models}
@@ -230,6 +261,44 @@ def mlip_member_files(name):
     return [f"{P.model_dir(MLIP.system, a, m)}/{name}" for a, m in mlip_members()]
 
 
+# ---- active learning -------------------------------------------------------------------
+def al_dataset(system, it, split):
+    """The dataset iteration `it` trains on: the reference dataset, then each extension."""
+    return P.dataset(split, system) if int(it) == 0 else P.al_dataset(split, system, it)
+
+
+def al_decision(system, it):
+    """The decision of iteration `it` (the checkpoint's output, read once it exists)."""
+    with open(checkpoints.al_select.get(system=system, it=it).output.decision) as fh:
+        return json.load(fh)
+
+
+def al_final_iteration(system):
+    """The iteration where the loop stopped (asks the checkpoint of each iteration in turn)."""
+    it = 0
+    while not al_decision(system, it)["stop"]:
+        it += 1
+    return it
+
+
+def training_dataset(split):
+    """The dataset the mlip stage trains and tests on."""
+    if ACTIVE is None:
+        return P.dataset(split, MLIP.system)
+    return al_dataset(MLIP.system, al_final_iteration(MLIP.system), split)
+
+
+def al_rate(system):
+    rate = ACTIVE.cooling_rate_K_per_ps
+    return rate if rate is not None else SYSTEMS[system].cooling_rates_K_per_ps[0]
+
+
+def al_iteration_files(system, pattern):
+    """`pattern` (a Layout method's result for each iteration and arch) up to the last iteration."""
+    last = al_final_iteration(system)
+    return [pattern(system, it, arch) for it in range(last + 1) for arch in MLIP.archs]
+
+
 # ---- targets ---------------------------------------------------------------------------
 def all_targets():
     targets = []
@@ -251,6 +320,8 @@ def all_targets():
         ]
         if any(trained(m) for m in SYSTEMS[system].models):
             targets.append(P.figure(system, "committee_disagreement"))
+        if ACTIVE is not None:
+            targets += [P.al_summary(system), P.figure(system, "active_learning")]
     for study, st in RISE_STUDIES.items():
         targets += [P.rise_figure(name, study) for name in RISE_FIGURES]
         if st.vit:

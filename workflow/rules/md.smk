@@ -18,9 +18,11 @@ rule md_melt_quench:
         runtime=res("md_melt_quench", "runtime_min"),
         mem_mb=res("md_melt_quench", "mem_mb"),
     params:
-        system=lambda wc: SYSTEMS[wc.system].for_one_run,
-        seed=S.seed,
-        model_md=lambda wc: md_model_settings(wc.model),
+        **tracked(
+            system=lambda wc: SYSTEMS[wc.system].for_one_run,
+            seed=S.seed,
+            model_md=lambda wc: md_model_settings(wc.model),
+        ),
     script:
         "../scripts/md_melt_quench.py"
 
@@ -110,7 +112,9 @@ rule md_committee:
         runtime=res("md_committee", "runtime_min"),
         mem_mb=res("md_committee", "mem_mb"),
     params:
-        model_md=MLIP.md if MLIP else None,
+        **tracked(
+            model_md=MLIP.md if MLIP else None,
+        ),
     script:
         "../scripts/md_committee.py"
 

@@ -4,8 +4,8 @@
 
 rule mlip_train:
     input:
-        train=lambda wc: P.dataset("train", MLIP.system),
-        valid=lambda wc: P.dataset("valid", MLIP.system),
+        train=lambda wc: training_dataset("train"),
+        valid=lambda wc: training_dataset("valid"),
     output:
         model=P.model_file(),
         history=f"{P.model_dir()}/history.csv",
@@ -20,13 +20,15 @@ rule mlip_train:
         runtime=res("mlip_train", "runtime_min"),
         mem_mb=res("mlip_train", "mem_mb"),
     params:
-        model=MLIP.model if MLIP else None,
-        training=MLIP.training if MLIP else None,
-        seeds=MLIP.seeds if MLIP else None,
-        device=MLIP.device if MLIP else None,
-        species=lambda wc: SYSTEMS[wc.system].species,
-        # Checkpoints live outside the declared outputs: a killed job keeps them.
-        work=lambda wc: f"{P.model_dir(wc.system, wc.arch, wc.member)}/work",
+        **tracked(
+            model=MLIP.model if MLIP else None,
+            training=MLIP.training if MLIP else None,
+            seeds=MLIP.seeds if MLIP else None,
+            device=MLIP.device if MLIP else None,
+            species=lambda wc: SYSTEMS[wc.system].species,
+            # Checkpoints live outside the declared outputs: a killed job keeps them.
+            work=lambda wc: f"{P.model_dir(wc.system, wc.arch, wc.member)}/work",
+        ),
     script:
         "../scripts/mlip_train.py"
 
@@ -34,7 +36,7 @@ rule mlip_train:
 rule mlip_evaluate:
     input:
         model=rules.mlip_train.output.model,
-        test=lambda wc: P.dataset("test", MLIP.system),
+        test=lambda wc: training_dataset("test"),
     output:
         errors=f"{P.model_dir()}/test_errors.csv",
         predictions=f"{P.model_dir()}/test_predictions.npz",
@@ -53,7 +55,7 @@ rule mlip_evaluate:
 rule mlip_export_torchscript:
     input:
         model=P.model_file(),
-        test=lambda wc: P.dataset("test", MLIP.system),
+        test=lambda wc: training_dataset("test"),
     output:
         model=P.lammps_model_file(),
         check=f"{P.model_dir()}/export_check.json",
@@ -114,6 +116,8 @@ rule mlip_summary:
         mem_mb=res("figures", "mem_mb"),
         figure_slots=1,
     params:
-        members=lambda wc: mlip_members(),
+        **tracked(
+            members=lambda wc: mlip_members(),
+        ),
     script:
         "../scripts/mlip_summary.py"

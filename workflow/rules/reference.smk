@@ -16,9 +16,11 @@ rule reference_md:
         runtime=res("reference_md", "runtime_min"),
         mem_mb=res("reference_md", "mem_mb"),
     params:
-        reference=REFERENCE,
-        system=lambda wc: SYSTEMS[wc.system].for_one_run,
-        seed=S.seed,
+        **tracked(
+            reference=REFERENCE,
+            system=lambda wc: SYSTEMS[wc.system].for_one_run,
+            seed=S.seed,
+        ),
     script:
         "../scripts/reference_md.py"
 
@@ -39,7 +41,9 @@ rule reference_select:
         runtime=res("default", "runtime_min"),
         mem_mb=res("default", "mem_mb"),
     params:
-        reference=REFERENCE,
+        **tracked(
+            reference=REFERENCE,
+        ),
     script:
         "../scripts/reference_select.py"
 
@@ -63,12 +67,14 @@ rule reference_label:
         runtime=res("reference_label", "runtime_min"),
         mem_mb=res("reference_label", "mem_mb"),
     params:
-        labeler=REFERENCE.labeler if REFERENCE else None,
-        min_atoms=REFERENCE.min_atoms if REFERENCE else None,
-        species=lambda wc: SYSTEMS[wc.system].species,
-        # Finished labels persist here, outside the declared outputs: a killed job redoes
-        # only the configurations without a label file.
-        work=lambda wc: P.reference_label_work(wc.system, wc.batch),
+        **tracked(
+            labeler=REFERENCE.labeler if REFERENCE else None,
+            min_atoms=REFERENCE.min_atoms if REFERENCE else None,
+            species=lambda wc: SYSTEMS[wc.system].species,
+            # Finished labels persist here, outside the declared outputs: a killed job redoes
+            # only the configurations without a label file.
+            work=lambda wc: P.reference_label_work(wc.system, wc.batch),
+        ),
     script:
         "../scripts/reference_label.py"
 
@@ -100,8 +106,10 @@ rule reference_dataset:
         runtime=res("reference_label", "runtime_min"),
         mem_mb=res("default", "mem_mb"),
     params:
-        reference=REFERENCE,
-        species=lambda wc: SYSTEMS[wc.system].species,
-        basedir=workflow.basedir,
+        **tracked(
+            reference=REFERENCE,
+            species=lambda wc: SYSTEMS[wc.system].species,
+            basedir=workflow.basedir,
+        ),
     script:
         "../scripts/reference_dataset.py"

@@ -27,11 +27,13 @@ rule rise_anneal:
         runtime=res("rise_anneal", "runtime_min"),
         mem_mb=res("rise_anneal", "mem_mb"),
     params:
-        rise=lambda wc: rise_settings(wc.study).anneal,
-        model=lambda wc: rise_study(wc.study).model,
-        system=lambda wc: rise_system(wc.study).for_one_run,
-        seed=S.seed,
-        model_md=lambda wc: md_model_settings(rise_study(wc.study).model),
+        **tracked(
+            rise=lambda wc: rise_settings(wc.study).anneal,
+            model=lambda wc: rise_study(wc.study).model,
+            system=lambda wc: rise_system(wc.study).for_one_run,
+            seed=S.seed,
+            model_md=lambda wc: md_model_settings(rise_study(wc.study).model),
+        ),
     script:
         "../scripts/rise_anneal.py"
 
@@ -55,11 +57,13 @@ rule rise_samples:
         runtime=res("rise_samples", "runtime_min"),
         mem_mb=res("rise_samples", "mem_mb"),
     params:
-        rise=lambda wc: rise_settings(wc.study).minimise,
-        model=lambda wc: rise_study(wc.study).model,
-        system=lambda wc: rise_system(wc.study).for_one_run,
-        work=lambda wc: P.rise_samples_work(wc.study, wc.rate, wc.rep, wc.T),
-        model_md=lambda wc: md_model_settings(rise_study(wc.study).model),
+        **tracked(
+            rise=lambda wc: rise_settings(wc.study).minimise,
+            model=lambda wc: rise_study(wc.study).model,
+            system=lambda wc: rise_system(wc.study).for_one_run,
+            work=lambda wc: P.rise_samples_work(wc.study, wc.rate, wc.rep, wc.T),
+            model_md=lambda wc: md_model_settings(rise_study(wc.study).model),
+        ),
     script:
         "../scripts/rise_samples.py"
 
@@ -80,8 +84,10 @@ rule rise_soap:
         runtime=res("rise_soap", "runtime_min"),
         mem_mb=res("rise_soap", "mem_mb"),
     params:
-        rise=lambda wc: rise_settings(wc.study).soap,
-        species=lambda wc: rise_system(wc.study).species,
+        **tracked(
+            rise=lambda wc: rise_settings(wc.study).soap,
+            species=lambda wc: rise_system(wc.study).species,
+        ),
     script:
         "../scripts/rise_soap.py"
 
@@ -104,7 +110,9 @@ rule rise_environments:
         runtime=res("rise_environments", "runtime_min"),
         mem_mb=res("rise_environments", "mem_mb"),
     params:
-        rise=lambda wc: rise_settings(wc.study).environments,
+        **tracked(
+            rise=lambda wc: rise_settings(wc.study).environments,
+        ),
     script:
         "../scripts/rise_environments.py"
 
@@ -126,7 +134,9 @@ rule rise_xgboost:
         runtime=res("rise_xgboost", "runtime_min"),
         mem_mb=res("rise_xgboost", "mem_mb"),
     params:
-        rise=lambda wc: rise_settings(wc.study).regression,
+        **tracked(
+            rise=lambda wc: rise_settings(wc.study).regression,
+        ),
     script:
         "../scripts/rise_xgboost.py"
 
@@ -175,8 +185,10 @@ rule rise_summary:
         mem_mb=res("figures", "mem_mb"),
         figure_slots=1,
     params:
-        seeds=RISE.seeds if RISE else None,
-        energy_source=lambda wc: rise_energy_source(wc.study),
+        **tracked(
+            seeds=RISE.seeds if RISE else None,
+            energy_source=lambda wc: rise_energy_source(wc.study),
+        ),
     script:
         "../scripts/rise_summary.py"
 
@@ -197,12 +209,14 @@ rule rise_vit:
         runtime=res("rise_vit", "runtime_min"),
         mem_mb=res("rise_vit", "mem_mb"),
     params:
-        vit=RISE.vit if RISE else None,
-        test_fraction=RISE.test_fraction if RISE else None,
-        species=lambda wc: rise_system(wc.study).species,
-        # Checkpoints outside the declared output: a killed job resumes from them.
-        work=lambda wc: P.rise_vit_work(wc.study),
-        energy_source=lambda wc: rise_energy_source(wc.study),
+        **tracked(
+            vit=RISE.vit if RISE else None,
+            test_fraction=RISE.test_fraction if RISE else None,
+            species=lambda wc: rise_system(wc.study).species,
+            # Checkpoints outside the declared output: a killed job resumes from them.
+            work=lambda wc: P.rise_vit_work(wc.study),
+            energy_source=lambda wc: rise_energy_source(wc.study),
+        ),
     script:
         "../scripts/rise_vit.py"
 
@@ -280,6 +294,8 @@ rule rise_compare_studies:
         mem_mb=res("figures", "mem_mb"),
         figure_slots=1,
     params:
-        studies=list(RISE_STUDIES) if RISE else [],
+        **tracked(
+            studies=list(RISE_STUDIES) if RISE else [],
+        ),
     script:
         "../scripts/rise_compare_studies.py"

@@ -18,8 +18,10 @@ rule structure_analysis:
         runtime=res("structure_analysis", "runtime_min"),
         mem_mb=res("structure_analysis", "mem_mb"),
     params:
-        analysis=ANALYSIS,
-        species=lambda wc: SYSTEMS[wc.system].species,
+        **tracked(
+            analysis=ANALYSIS,
+            species=lambda wc: SYSTEMS[wc.system].species,
+        ),
     script:
         "../scripts/structure_analysis.py"
 
@@ -36,6 +38,13 @@ rule structure_compare:
             labels={"table": "structure metrics"},
         ),
         literature=f"{P.compare_dir()}/literature.csv",
+        deltas=report(
+            f"{P.compare_dir()}/teacher_deltas.csv",
+            caption="../report/teacher_deltas.rst",
+            category="Structure",
+            subcategory="{phase}",
+            labels={"table": "each model minus the teacher"},
+        ),
         experiment=f"{P.compare_dir()}/experiment.csv",
         figures=report(
             [P.structure_figure(name) for name in STRUCTURE_FIGURES],
@@ -55,10 +64,13 @@ rule structure_compare:
         mem_mb=res("figures", "mem_mb"),
         figure_slots=1,
     params:
-        analysis=ANALYSIS,
-        composition=lambda wc: SYSTEMS[wc.system].composition,
-        labels=lambda wc: model_labels(wc.system),
-        # Relative paths in the config are relative to the repository, like the config check.
-        basedir=workflow.basedir,
+        **tracked(
+            analysis=ANALYSIS,
+            composition=lambda wc: SYSTEMS[wc.system].composition,
+            labels=lambda wc: model_labels(wc.system),
+            teacher=lambda wc: teacher_label(wc.system),
+            # Relative paths in the config are relative to the repository, like the config check.
+            basedir=workflow.basedir,
+        ),
     script:
         "../scripts/structure_compare.py"

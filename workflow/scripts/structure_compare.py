@@ -13,7 +13,11 @@ from vitrify.structure.compare import (
     metric_table,
     read_literature,
     replica_tables,
+    ring_fraction_metrics,
+    teacher_deltas,
 )
+from vitrify.files import write_csv
+from vitrify.paths import STRUCTURE_FIGURES
 from vitrify.structure.scattering import mean_factor, neutron_lengths_fm
 
 setup_logging(snakemake.log[0])
@@ -26,6 +30,13 @@ for path in snakemake.input.metrics:
 
 table = metric_table(models)
 table.to_csv(snakemake.output.summary, index=False)
+teacher = snakemake.params.teacher
+if teacher in models:
+    deltas = teacher_deltas(models, teacher, ring_fraction_metrics(an.ring_figure_method, an.ring_max_size))
+else:  # no classical teacher among the models: nothing to subtract
+    deltas = pd.DataFrame(columns=["metric", "model", "teacher_mean", "teacher_sd", "model_mean", "model_sd", "delta",
+                                   "delta_sem", "n_model", "n_teacher"])
+write_csv(snakemake.output.deltas, deltas)
 literature = literature_comparison(table, read_literature(base / an.literature_table, wc.phase), list(models))
 literature.to_csv(snakemake.output.literature, index=False)
 logging.info("%d literature values to compare with", len(literature))
@@ -48,7 +59,7 @@ pd.DataFrame(rows, columns=["model", "column", "experiment_file", "r_chi", "fsdp
                             "fsdp_Q1_experiment_inv_A", "fsdp_Q1_delta_inv_A", "fsdp_amplitude_delta",
                             "fsdp_fwhm_delta_inv_A"]).to_csv(snakemake.output.experiment, index=False)
 
-out = dict(zip(("sq", "fsdp", "T", "gr", "rings", "angles"), snakemake.output.figures))
+out = dict(zip(STRUCTURE_FIGURES, snakemake.output.figures))
 figures.sq_overlay(sq, out["sq"], experiment=measured or None)
 peaks = {label: float(table.loc[table.metric == "fsdp_neutron_Q1_inv_A", f"{label}_mean"].iloc[0]) for label in models}
 figures.fsdp_zoom(sq, out["fsdp"], experiment=measured.get("neutron_F"), peaks=peaks)
@@ -61,3 +72,6 @@ figures.ring_distribution(
 angle_means = {label: replica_tables(r, "angles", "angle_deg", by="triplet")[0] for label, r in models.items()}
 figures.angle_distributions(
     {label: {t: df[df.triplet == t] for t in df.triplet.unique()} for label, df in angle_means.items()}, out["angles"])
+figures.model_overlay({label: replica_tables(r, "sq", "Q_inv_A") for label, r in models.items()},
+                      {label: tuple(t.query("method == @method") for t in replica_tables(r, "rings", "n", by="method"))
+                       for label, r in models.items()}, out["overlay"], method, tuple(an.fsdp_search_inv_A))

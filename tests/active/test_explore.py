@@ -1,0 +1,23 @@
+"""An exploration stopped by an MD guard is data for the next iteration, not a failure."""
+
+import dataclasses
+
+from ase.io import read
+
+from tests.support.configs import settings
+from vitrify.active.explore import explore
+from vitrify.files import read_json
+
+
+def test_guard_stop_keeps_the_frames_and_says_why(tmp_path):
+    silica = settings("test").systems["silica"]
+    # A guard above the Si-O bond length: the first hot frames trip it.
+    strict = dataclasses.replace(silica, md=dataclasses.replace(silica.md, guard_min_distance_A=1.45,
+                                                                 frame_interval_ps=0.02))
+    record = explore(strict, "classical", None, None, 2000, 0, 7, tmp_path)
+    assert record["completed"] is False and "closer than guard_min_distance_A 1.45" in record["guard_stop"]
+    frames = read(tmp_path / "trajectory.extxyz", ":")
+    assert len(frames) == record["n_frames"] >= 1
+    assert read_json(tmp_path / "explore.json") == record
+    again = explore(strict, "classical", None, None, 2000, 0, 7, tmp_path)  # a rerun stops at the same place
+    assert again["guard_stop"] == record["guard_stop"]
