@@ -66,6 +66,10 @@ BAD = {
     "reference MD by a trained model": (["reference", "md_model"], "lr", "reference.md_model", "'lr'", "one of"),
     "teacher that is not one": (["reference", "labeler"], {"backend": "teacher", "options": {"potential": "vashishta_1990"}}, "reference.labeler.options.potential", "'vashishta_1990'", "a classical teacher, one of ['bks_ssp']"),
     "teacher option misspelt": (["reference", "labeler"], {"backend": "teacher", "options": {"potentail": "bks_ssp"}}, "reference.labeler.options.potentail", "'bks_ssp'", "only `potential`"),
+    "trust levels the wrong way round": (["active_learning"], {"system": "silica", "lower_trust_eV_per_A": 2.0, "upper_trust_eV_per_A": 1.0}, "active_learning.lower_trust_eV_per_A", "2.0", "a level below upper_trust_eV_per_A (1.0)"),
+    "negative trust level": (["active_learning"], {"system": "silica", "lower_trust_eV_per_A": -0.1}, "active_learning.lower_trust_eV_per_A", "-0.1", "> 0"),
+    "convergence fraction above one": (["active_learning"], {"system": "silica", "converged_candidate_fraction": 1.5}, "active_learning.converged_candidate_fraction", "1.5", "<= 1"),
+    "active learning on a system without committees": (["active_learning"], {"system": "cuzr"}, "active_learning.system", "'cuzr'", "the system of the mlip section"),
     "interval below timestep": (S + ["md", "thermo_interval_ps"], 0.0001, "systems.silica.md.thermo_interval_ps", "0.0001", "at least one timestep"),
 }
 

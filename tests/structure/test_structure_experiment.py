@@ -29,11 +29,11 @@ def test_round_trip_with_comments_and_units(tmp_path):
 def test_bin_edges_become_centres(tmp_path):
     left = np.arange(0.0, 5.0, 0.025)
     path = tmp_path / "edges.csv"
-    path.write_text("Q,F\n" + "\n".join(f"{q},{0.1 * q}" for q in left))
+    path.write_text("Q,F\n" + "\n".join(f"{q},{0.1 * q + 1.0}" for q in left))  # no all-zero row
     data = load_sq(path, kind="F", q_column="left_edge", skip_rows=1)
     np.testing.assert_allclose(data.Q_inv_A, left + 0.0125)
     right = load_sq(path, kind="F", q_column="right_edge", skip_rows=1)
-    np.testing.assert_allclose(right.Q_inv_A, left - 0.0125)
+    np.testing.assert_allclose(right.Q_inv_A, (left - 0.0125)[1:])  # a bin ending at Q = 0 holds no data
 
 
 def test_normalisation_conversions(tmp_path):
@@ -107,3 +107,16 @@ def test_read_frames_filters_by_segment(tmp_path):
     assert [f.info["step"] for f in glass] == [2, 3]
     with pytest.raises(ValueError, match="no frames in segment 'melt'"):
         read_frames(path, segment="melt")
+
+
+def test_rows_without_data_are_skipped_with_a_note(tmp_path, caplog):
+    import logging
+
+    from vitrify.structure.experiment import load_sq
+
+    path = tmp_path / "nimrod.dat"
+    path.write_text("# Q F(Q) err\n-0.05 0.3 0.1\n0.0 0.0 0.0\n0.05 -0.4 0.01\n0.10 -0.35 0.01\n")
+    with caplog.at_level(logging.INFO, logger="vitrify.structure"):
+        data = load_sq(path, kind="F")
+    assert data.Q_inv_A.tolist() == [0.05, 0.10]
+    assert "2 row(s) without data skipped" in caplog.text

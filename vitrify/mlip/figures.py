@@ -90,11 +90,13 @@ def training_histories(histories: dict[tuple[str, str], pd.DataFrame], path: str
         plt.close(fig)
 
 
-def committee_vs_temperature(tables: list[pd.DataFrame], path: str) -> None:
+def committee_vs_temperature(tables: list[pd.DataFrame], path: str,
+                             trust_eV_per_A: tuple[float, float] | None = None) -> None:
     """Committee force spread against temperature along each ML trajectory.
 
     Frames of the quench are joined by lines (temperature falls with time); the other
-    segments are shown as points.
+    segments are shown as points. `trust_eV_per_A`: active learning's lower and upper
+    trust levels, drawn on the max-over-atoms panel (the score they apply to).
     """
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
@@ -103,6 +105,11 @@ def committee_vs_temperature(tables: list[pd.DataFrame], path: str) -> None:
             color = f"C{i % 10}"
             for ax, col in zip(axes, ("force_sd_mean_eV_per_A", "force_sd_max_eV_per_A")):
                 ax.plot(t["T_target_K"], t[col], "o-", ms=3, lw=0.8, color=color, label=label)
+        if trust_eV_per_A is not None:
+            lower, upper = trust_eV_per_A
+            axes[1].axhline(lower, color="k", ls="--", lw=0.8, label=f"AL lower trust {lower:g} eV/Å")
+            axes[1].axhline(upper, color="r", ls="--", lw=0.8, label=f"AL upper trust {upper:g} eV/Å")
+            axes[1].legend(fontsize=7)
         axes[0].set_ylabel("committee force spread, mean over atoms (eV/Å)")
         axes[1].set_ylabel("committee force spread, max over atoms (eV/Å)")
         for ax in axes:

@@ -26,6 +26,8 @@ offset: compare F(Q) or S(Q) - 1 (which oscillate about 0), not S(Q) itself.
 
 from __future__ import annotations
 
+import logging
+
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +41,8 @@ Q_COLUMNS = ("centre", "left_edge", "right_edge")
 SQ_KINDS = ("S", "F", "i")
 GR_KINDS = ("g", "G_keen", "D", "T", "G_pdf")
 _SPLIT = re.compile(r"[\s,]+")
+
+log = logging.getLogger("vitrify.structure")
 
 
 @dataclass(frozen=True)
@@ -122,7 +126,13 @@ def load_sq(path: str | Path, kind: str = "S", q_unit: str = "1/A", q_column: st
         raise ValueError(f"q_column must be one of {Q_COLUMNS}, got {q_column!r}")
     data = read_columns(path, columns=columns, skip_rows=skip_rows, what=f"Q [{q_unit}], {kind}(Q)")
     Q = _to_centres(data[:, 0], q_column, path) * Q_UNITS[q_unit]
-    return DiffractionData(Q, data[:, 1], kind, str(path))
+    # Reduced data files often begin with a Q = 0 row of zeros, or carry negative Q: such
+    # rows hold no measurement, and a zero at Q = 0 would bias R_chi and every fit.
+    empty = (Q <= 0) | ((data[:, 0] == 0) & (data[:, 1] == 0))
+    if empty.any():
+        log.info("%s: %d row(s) without data skipped (Q <= 0 or a zero row): Q = %s", path, int(empty.sum()),
+                 ", ".join(f"{q:g}" for q in Q[empty][:5]))
+    return DiffractionData(Q[~empty], data[~empty, 1], kind, str(path))
 
 
 def load_gr(path: str | Path, kind: str = "G_keen", r_unit: str = "A",

@@ -141,5 +141,13 @@ rule md_committee_figure:
         runtime=res("figures", "runtime_min"),
         mem_mb=res("figures", "mem_mb"),
         figure_slots=1,
+    params:
+        **tracked(
+            trust=(
+                (ACTIVE.lower_trust_eV_per_A, ACTIVE.upper_trust_eV_per_A)
+                if ACTIVE
+                else None
+            ),
+        ),
     script:
         "../scripts/md_committee_figure.py"
