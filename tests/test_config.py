@@ -96,7 +96,7 @@ def test_pair_style_mace_needs_the_torchscript_export(good):
 
 
 def test_shipped_configs_are_valid(repo):
-    for name in ("config.yaml", "test.yaml", "campaign.yaml"):
+    for name in ("config.yaml", "test.yaml", "campaign.yaml", "validation.yaml"):
         load_config(repo / "config" / name)
 
 

@@ -13,4 +13,4 @@ for path in snakemake.input.tables:
     run = Path(path).parent
     t["run"] = f"{t['model'].iloc[0].upper()} {run.parent.name} {run.name}"
     tables.append(t)
-committee_vs_temperature(tables, snakemake.output[0])
+committee_vs_temperature(tables, snakemake.output[0], snakemake.params.trust)
