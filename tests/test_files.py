@@ -58,3 +58,19 @@ def test_a_checkpoint_name_never_disappears_while_the_next_one_is_written(tmp_pa
     assert json.loads(path.read_text()) == {"epoch": 2}
     assert json.loads(previous_path(path).read_text()) == {"epoch": 1}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint.json", "checkpoint.prev.json"]
+
+
+def test_outputs_are_written_through_the_one_atomic_writer():
+    """Figures and tables go through vitrify.files (save_figure wraps it): a killed job
+    leaves an output whole or absent, never half-written."""
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    offenders = []
+    for path in [*repo.glob("vitrify/**/*.py"), *repo.glob("workflow/scripts/*.py")]:
+        if path.name in ("files.py", "plot_style.py"):
+            continue
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            if ".savefig(" in line or ".to_csv(" in line:
+                offenders.append(f"{path.relative_to(repo)}:{n}: {line.strip()}")
+    assert not offenders, offenders

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..plot_style import STYLE, plt
+from ..plot_style import STYLE, plt, save_figure
 from .trust import BROKEN, CANDIDATE, KNOWN, SCORE
 
 
@@ -74,6 +74,4 @@ def convergence_figure(table: pd.DataFrame, scores: pd.DataFrame, lower: float, 
         for ax in axes[:2]:
             ax.set_xticks(iterations)
         fig.suptitle(title, fontsize=9)
-        fig.tight_layout()
-        fig.savefig(path)
-        plt.close(fig)
+        save_figure(fig, path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..plot_style import STYLE, plt
+from ..plot_style import STYLE, plt, save_figure
 from .summary import glass_properties, production_segment
 
 
@@ -37,9 +37,7 @@ def thermo_traces(thermo: pd.DataFrame, n_atoms: int, title: str, path: str) -> 
         for ax in axes:
             _segment_spans(ax, thermo)
         fig.suptitle(title, fontsize=9)
-        fig.tight_layout()
-        fig.savefig(path)
-        plt.close(fig)
+        save_figure(fig, path)
 
 
 def quench_energy(runs: list[dict], title: str, path: str) -> None:
@@ -72,6 +70,4 @@ def quench_energy(runs: list[dict], title: str, path: str) -> None:
         ax_rate.set_xlabel("cooling rate (K/ps)")
         ax_rate.set_ylabel("glass PE (eV/atom)")
         fig.suptitle(title, fontsize=9)
-        fig.tight_layout()
-        fig.savefig(path)
-        plt.close(fig)
+        save_figure(fig, path)

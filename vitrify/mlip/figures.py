@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..plot_style import STYLE, plt
+from ..plot_style import STYLE, plt, save_figure
 
 ARCH_LABEL = {"sr": "MACE SR", "lr": "MACE LR"}
 ARCH_COLOR = {"sr": "C0", "lr": "C3"}
@@ -41,9 +41,7 @@ def parity(predictions: dict[str, dict], label_method: str, path: str) -> None:
             _diagonal(ax)
             ax.legend(fontsize=7)
         fig.suptitle(f"test set; reference labels: {label_method}", fontsize=9)
-        fig.tight_layout()
-        fig.savefig(path)
-        plt.close(fig)
+        save_figure(fig, path)
 
 
 def learning_curves(table: pd.DataFrame, path: str) -> None:
@@ -65,9 +63,7 @@ def learning_curves(table: pd.DataFrame, path: str) -> None:
             ax.set_xlabel("training configurations")
             ax.set_ylabel(label)
             ax.legend(fontsize=7)
-        fig.tight_layout()
-        fig.savefig(path)
-        plt.close(fig)
+        save_figure(fig, path)
 
 
 def training_histories(histories: dict[tuple[str, str], pd.DataFrame], path: str) -> None:
@@ -85,9 +81,7 @@ def training_histories(histories: dict[tuple[str, str], pd.DataFrame], path: str
         for ax in axes:
             ax.set_xlabel("epoch")
         axes[0].legend(fontsize=6, ncol=2)
-        fig.tight_layout()
-        fig.savefig(path)
-        plt.close(fig)
+        save_figure(fig, path)
 
 
 def committee_vs_temperature(tables: list[pd.DataFrame], path: str,
@@ -116,6 +110,4 @@ def committee_vs_temperature(tables: list[pd.DataFrame], path: str,
             ax.set_xlabel("thermostat temperature (K)")
             ax.invert_xaxis()
         axes[0].legend(fontsize=7)
-        fig.tight_layout()
-        fig.savefig(path)
-        plt.close(fig)
+        save_figure(fig, path)

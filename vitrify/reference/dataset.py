@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from ase import Atoms
 
-from ..files import write_extxyz, write_json
+from ..files import write_extxyz, write_json, write_text
 from .labeler import ISOLATED_ATOM, Labeler, LabelKeys
 
 SPLITS = ("train", "valid", "test")
@@ -218,7 +218,7 @@ def build_dataset(frames: list[Atoms], outdir: str | Path, fractions=(0.8, 0.1, 
         "rows": rows, "table": table,
     }
     write_json(outdir / "summary.json", report)
-    (outdir / "summary.md").write_text(table + "\n")
+    write_text(outdir / "summary.md", table + "\n")
     if figure and kept:
         from .figures import dataset_overview  # noqa: PLC0415
 

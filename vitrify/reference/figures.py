@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from ase import Atoms
 
-from ..plot_style import STYLE, plt
+from ..plot_style import STYLE, plt, save_figure
 from .labeler import LabelKeys
 
 ORIGIN_COLOURS = {"crystal": "C0", "liquid": "C3", "quench": "C2"}
@@ -63,6 +63,4 @@ def dataset_overview(frames: list[Atoms], path: str | Path, keys: LabelKeys = La
         ax.set_title(f"{no_T} configurations without MD temperature (crystals)", fontsize=8)
         methods = sorted({str(a.info.get("label_method")) for a in frames})
         fig.suptitle("labels: " + "; ".join(methods), fontsize=8)
-        fig.tight_layout()
-        fig.savefig(path)
-        plt.close(fig)
+        save_figure(fig, path)

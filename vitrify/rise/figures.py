@@ -7,13 +7,11 @@ from typing import Sequence
 
 import numpy as np
 
-from ..plot_style import STYLE, plt
+from ..plot_style import STYLE, plt, save_figure
 
 
 def _save(fig, path: Path) -> None:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, bbox_inches="tight")
-    plt.close(fig)
+    save_figure(fig, path, tight=False, bbox_inches="tight")
 
 
 def rmse_vs_radius(summary: dict, path: Path, title: str = "") -> None:

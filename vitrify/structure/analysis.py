@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from ase import Atoms
 
-from ..files import write_json
+from ..files import write_csv, write_json
 from ..settings import AnalysisSettings
 from .angles import bond_angle_distribution
 from .cell import perpendicular_widths_A
@@ -144,7 +144,7 @@ def write_analysis(result: Analysis, outdir: Path, provenance: dict) -> None:
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     for name in TABLES:
-        getattr(result, name).to_csv(outdir / f"{name}.csv", index=False)
+        write_csv(outdir / f"{name}.csv", getattr(result, name))
     write_json(outdir / "metrics.json", {**provenance, **result.metrics})
 
 

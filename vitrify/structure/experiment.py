@@ -34,6 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..files import write_text
+
 COMMENT_PREFIXES = ("#", "!", "%", ";", "//")
 Q_UNITS = {"1/A": 1.0, "1/nm": 0.1}
 R_UNITS = {"A": 1.0, "nm": 10.0}
@@ -150,7 +152,7 @@ def write_columns(path: str | Path, x: np.ndarray, y: np.ndarray, header: str) -
     """Two-column text file with a '#' header (the format the loaders read)."""
     lines = ["# " + h for h in header.splitlines()]
     lines += [f"{a:.8g} {b:.8g}" for a, b in zip(x, y)]
-    Path(path).write_text("\n".join(lines) + "\n")
+    write_text(path, "\n".join(lines) + "\n")
 
 
 def r_chi(x_exp: np.ndarray, y_exp: np.ndarray, x_sim: np.ndarray, y_sim: np.ndarray,

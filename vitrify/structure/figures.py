@@ -7,13 +7,12 @@ Curves of several models share one axis; experiment is drawn in black on top.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..plot_style import STYLE, plt
+from ..plot_style import STYLE, plt, save_figure
 
 LABELS = {
     "neutron_F": r"$F(Q)$ (barn sr$^{-1}$ atom$^{-1}$)",
@@ -25,10 +24,7 @@ LABELS = {
 
 
 def _save(fig, path) -> None:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def _experiment(ax, exp: pd.DataFrame | None, x: str, label: str = "experiment") -> None:

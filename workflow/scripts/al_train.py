@@ -6,6 +6,7 @@ import torch
 from ase.io import read
 
 from vitrify.devices import resolve_device
+from vitrify.files import write_csv
 from vitrify.logs import setup_logging
 from vitrify.mlip.calculator import PotentialCalculator
 from vitrify.mlip.evaluate import error_table, predictions
@@ -30,4 +31,4 @@ table = error_table(predictions(test, PotentialCalculator(model))) if test else 
 for col, value in (("seed", int(wc.seed)), ("arch", wc.arch), ("iteration", int(wc.it))):
     table.insert(0, col, value)
 table["n_train"] = meta["n_train"]
-table.to_csv(snakemake.output.errors, index=False)
+write_csv(snakemake.output.errors, table)

@@ -4,6 +4,7 @@ import torch
 from ase.io import read
 
 from vitrify.devices import resolve_device
+from vitrify.files import write_csv
 from vitrify.logs import setup_logging
 from vitrify.mlip.calculator import PotentialCalculator
 from vitrify.mlip.committee import trajectory_disagreement
@@ -16,4 +17,4 @@ members = [PotentialCalculator(path, device=device, dtype=md.dtype) for path in 
 rows = trajectory_disagreement(read(snakemake.input.trajectory, ":"), members)
 table = pd.DataFrame(rows)
 table.insert(0, "model", snakemake.wildcards.model)
-table.to_csv(snakemake.output.table, index=False)
+write_csv(snakemake.output.table, table)

@@ -4,6 +4,7 @@ from pathlib import Path
 import torch
 from ase.io import read
 
+from vitrify.files import write_csv
 from vitrify.logs import setup_logging
 from vitrify.mlip.calculator import PotentialCalculator
 from vitrify.mlip.evaluate import error_table, predictions, save_predictions
@@ -19,5 +20,5 @@ table.insert(0, "member", wc.member)
 table.insert(0, "arch", wc.arch)
 table["n_train"] = meta["n_train"]
 table["reference_labels"] = meta.get("label_method", "unknown")
-table.to_csv(snakemake.output.errors, index=False)
+write_csv(snakemake.output.errors, table)
 save_predictions(Path(snakemake.output.predictions), rows)

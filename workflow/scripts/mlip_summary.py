@@ -2,6 +2,7 @@
 import numpy as np
 import pandas as pd
 
+from vitrify.files import write_csv
 from vitrify.logs import setup_logging
 from vitrify.mlip.figures import learning_curves, parity, training_histories
 from vitrify.mlip.summary import evaluation_table
@@ -12,7 +13,7 @@ errors = [pd.read_csv(p) for p in snakemake.input.errors]
 histories = {tuple(m): pd.read_csv(p) for m, p in zip(members, snakemake.input.histories)}
 label_method = "; ".join(sorted({str(m) for e in errors for m in e["reference_labels"]}))
 table, curve = evaluation_table(errors, label_method)
-table.to_csv(snakemake.output.table, index=False)
+write_csv(snakemake.output.table, table)
 first_seed = {}
 for (arch, member), path in zip(members, snakemake.input.predictions):
     if member.startswith("seed") and arch not in first_seed:

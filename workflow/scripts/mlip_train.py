@@ -6,6 +6,7 @@ import torch
 from ase.io import read
 
 from vitrify.devices import resolve_device
+from vitrify.files import write_csv
 from vitrify.logs import setup_logging
 from vitrify.mlip.train import model_spec, parse_member, train_model, training_subset
 
@@ -27,4 +28,4 @@ history = train_model(
     metadata={"member": wc.member, "training_fraction": fraction, "label_method": "; ".join(label_methods),
               "train_file": snakemake.input.train},
 )
-pd.DataFrame(history).to_csv(snakemake.output.history, index=False)
+write_csv(snakemake.output.history, pd.DataFrame(history))

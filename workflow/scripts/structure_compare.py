@@ -29,7 +29,7 @@ for path in snakemake.input.metrics:
     models.setdefault(labels[result.metrics["model"]], []).append(result)
 
 table = metric_table(models)
-table.to_csv(snakemake.output.summary, index=False)
+write_csv(snakemake.output.summary, table)
 teacher = snakemake.params.teacher
 if teacher in models:
     deltas = teacher_deltas(models, teacher, ring_fraction_metrics(an.ring_figure_method, an.ring_max_size))
@@ -38,7 +38,7 @@ else:  # no classical teacher among the models: nothing to subtract
                                    "delta_sem", "n_model", "n_teacher"])
 write_csv(snakemake.output.deltas, deltas)
 literature = literature_comparison(table, read_literature(base / an.literature_table, wc.phase), list(models))
-literature.to_csv(snakemake.output.literature, index=False)
+write_csv(snakemake.output.literature, literature)
 logging.info("%d literature values to compare with", len(literature))
 
 sq = {label: replica_tables(results, "sq", "Q_inv_A")[0] for label, results in models.items()}
@@ -55,9 +55,10 @@ for spec in an.experiment:
                                          mean_b_sq_barn)
     rows += found
     measured[column] = curve
-pd.DataFrame(rows, columns=["model", "column", "experiment_file", "r_chi", "fsdp_Q1_model_inv_A",
-                            "fsdp_Q1_experiment_inv_A", "fsdp_Q1_delta_inv_A", "fsdp_amplitude_delta",
-                            "fsdp_fwhm_delta_inv_A"]).to_csv(snakemake.output.experiment, index=False)
+write_csv(snakemake.output.experiment,
+          pd.DataFrame(rows, columns=["model", "column", "experiment_file", "r_chi", "fsdp_Q1_model_inv_A",
+                                      "fsdp_Q1_experiment_inv_A", "fsdp_Q1_delta_inv_A", "fsdp_amplitude_delta",
+                                      "fsdp_fwhm_delta_inv_A"]))
 
 out = dict(zip(STRUCTURE_FIGURES, snakemake.output.figures))
 figures.sq_overlay(sq, out["sq"], experiment=measured or None)
