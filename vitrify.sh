@@ -84,6 +84,8 @@ cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
     run)
+        # OVITO renders its pictures through a Vulkan loader; mesa's CPU driver serves it.
+        apt_install libvulkan1 mesa-vulkan-drivers
         python_env
         args=("$@")
         [[ " $* " == *" --cores "* || " $* " == *" -c"* || " $* " == *" --profile "* ]] || args=(--cores 2 "${args[@]}")
@@ -96,7 +98,7 @@ case "$cmd" in
         exec "$VENV/bin/snakemake" --rerun-incomplete "${args[@]}"
         ;;
     test)
-        apt_install slurmctld slurmd slurm-client munge cp2k
+        apt_install slurmctld slurmd slurm-client munge cp2k libvulkan1 mesa-vulkan-drivers
         python_env
         exec "$VENV/bin/python" -m pytest -ra "$@"
         ;;

@@ -76,6 +76,10 @@ class Layout:
     def structure_figure(self, name: str, system="{system}", phase="{phase}") -> str:
         return self.figure(system, f"structure_{phase}_{name}")
 
+    def picture(self, system="{system}", model="{model}", phase="{phase}") -> str:
+        """A rendered picture of one model's network in one phase (OVITO)."""
+        return self.figure(system, f"picture_{model}_{phase}")
+
     # ---- reference data ---------------------------------------------------------------------
     def reference_dir(self, system="{system}") -> str:
         return f"{self.results}/{system}/reference"

@@ -310,6 +310,11 @@ def all_targets():
             for phase in ANALYSIS.phases
             for name in STRUCTURE_FIGURES
         ]
+        targets += [
+            P.picture(ANALYSIS.system, model, phase)
+            for model in SYSTEMS[ANALYSIS.system].models
+            for phase in ANALYSIS.phases
+        ]
     if MLIP is not None:
         system = MLIP.system
         targets += [P.figure(system, f"mlip_{name}") for name in MLIP_FIGURES]

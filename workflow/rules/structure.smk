@@ -74,3 +74,37 @@ rule structure_compare:
         ),
     script:
         "../scripts/structure_compare.py"
+
+
+rule structure_picture:
+    input:
+        trajectory=lambda wc: P.md_file(
+            "trajectory.extxyz", wc.system, wc.model, compare_rate(wc.system), 0
+        ),
+    output:
+        report(
+            P.picture(),
+            caption="../report/picture.rst",
+            category="Structure",
+            subcategory="{phase}",
+            labels={"figure": "network picture", "model": "{model}"},
+        ),
+    log:
+        log_of("structure_picture", "{system}_{model}_{phase}"),
+    group:
+        "figures"
+    conda:
+        "../../envs/structure.yaml"
+    threads: 1
+    resources:
+        runtime=res("figures", "runtime_min"),
+        mem_mb=res("figures", "mem_mb"),
+        figure_slots=1,
+    params:
+        **tracked(
+            segment=lambda wc: ANALYSIS.phases[wc.phase],
+            cutoff_A=ANALYSIS.si_o_cutoff_A if ANALYSIS else None,
+            label=lambda wc: model_labels(wc.system)[wc.model],
+        ),
+    script:
+        "../scripts/structure_picture.py"
