@@ -74,3 +74,14 @@ def test_outputs_are_written_through_the_one_atomic_writer():
             if ".savefig(" in line or ".to_csv(" in line:
                 offenders.append(f"{path.relative_to(repo)}:{n}: {line.strip()}")
     assert not offenders, offenders
+
+
+def test_an_empty_frame_list_round_trips_as_an_empty_file(tmp_path):
+    from ase.build import bulk
+
+    from vitrify.files import read_extxyz, write_extxyz
+
+    write_extxyz(tmp_path / "none.extxyz", [])
+    assert (tmp_path / "none.extxyz").read_text() == "" and read_extxyz(tmp_path / "none.extxyz") == []
+    write_extxyz(tmp_path / "two.extxyz", [bulk("Cu"), bulk("Zr")])
+    assert [a.get_chemical_formula() for a in read_extxyz(tmp_path / "two.extxyz")] == ["Cu", "Zr2"]  # hcp Zr: two atoms

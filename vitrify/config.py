@@ -17,7 +17,7 @@ import jsonschema
 import yaml
 from ase.data import chemical_symbols
 
-from .potential_table import CLASSICAL, DEFAULT_TEACHER, classical_entry
+from .potential_table import CLASSICAL, DEFAULT_TEACHER, classical_entry, teachers
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_PATH = REPO_ROOT / "workflow" / "schemas" / "config.schema.yaml"
@@ -230,9 +230,9 @@ def _check_teacher(options: dict, species: list[str], source: str) -> None:
         raise ConfigError(source, f"reference.labeler.options.{unknown[0]}", options[unknown[0]],
                           "only `potential` (a classical teacher of vitrify.potential_table)")
     name = options.get("potential", DEFAULT_TEACHER)
-    teachers = sorted(n for n, e in CLASSICAL.items() if getattr(e, "teacher", False))
-    if name not in teachers:
-        raise ConfigError(source, "reference.labeler.options.potential", name, f"a classical teacher, one of {teachers}")
+    if name not in teachers():
+        raise ConfigError(source, "reference.labeler.options.potential", name,
+                          f"a classical teacher, one of {teachers()}")
     missing = [s for s in species if s not in CLASSICAL[name].species]
     if missing:
         raise ConfigError(source, "reference.labeler.options.potential", name,

@@ -80,11 +80,22 @@ def read_json(path: str | Path):
 
 
 def write_extxyz(path: str | Path, frames) -> None:
-    """One Atoms or a list of them as extended XYZ."""
+    """One Atoms or a list of them as extended XYZ; an empty list gives an empty file
+    (a declared output that holds no configuration, which `read_extxyz` reads back as [])."""
     from ase.io import write  # noqa: PLC0415  (keeps this module light for Snakemake)
 
     with atomic_path(path) as tmp:
-        write(tmp, frames, format="extxyz")
+        if isinstance(frames, (list, tuple)) and not frames:
+            tmp.write_text("")
+        else:
+            write(tmp, frames, format="extxyz")
+
+
+def read_extxyz(path: str | Path) -> list:
+    """Every frame of an extended XYZ file; [] for an empty file (see `write_extxyz`)."""
+    from ase.io import read  # noqa: PLC0415
+
+    return read(path, ":", format="extxyz") if Path(path).stat().st_size else []
 
 
 def write_csv(path: str | Path, table) -> None:

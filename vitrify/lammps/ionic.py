@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..potential_table import IonicEntry, PairTerm
-from .potential import Potential
+from .potential import Potential, require_species
 
 
 def nm_coefficients(epsilon_eV: float, sigma_A: float, n: int, m: int) -> tuple[float, float]:
@@ -27,31 +27,21 @@ def nm_coefficients(epsilon_eV: float, sigma_A: float, n: int, m: int) -> tuple[
     return e0, r0
 
 
+def _from_entry(field: str) -> property:
+    """A read-only attribute that is the table entry's field of the same name."""
+    return property(lambda self: getattr(self.entry, field), doc=f"the table entry's {field}")
+
+
 @dataclass(frozen=True)
 class IonicPotential(Potential):
     entry: IonicEntry
     atom_style = "charge"
     uses_kspace = True
-
-    @property
-    def name(self) -> str:
-        return self.entry.name
-
-    @property
-    def pair_style(self) -> str:
-        return self.entry.pair_style
-
-    @property
-    def filename(self) -> str:
-        return self.entry.filename
-
-    @property
-    def citation(self) -> str:
-        return self.entry.citation
-
-    @property
-    def species(self) -> tuple[str, ...]:
-        return self.entry.species
+    name = _from_entry("name")
+    pair_style = _from_entry("pair_style")
+    filename = _from_entry("filename")
+    citation = _from_entry("citation")
+    species = _from_entry("species")
 
     @property
     def energy_source(self) -> str:
@@ -65,9 +55,7 @@ class IonicPotential(Potential):
 
     def commands(self, type_species: list[str]) -> list[str]:
         e = self.entry
-        unknown = [s for s in type_species if s not in e.species]
-        if unknown:
-            raise ValueError(f"potential {e.name!r} covers species {list(e.species)}, not {unknown}")
+        require_species(e.name, e.species, type_species)
         n, m = e.lj_powers
         has_lj = any(t.lj_epsilon_eV for t in e.pairs)
         sub_coul = f"buck/coul/long {e.short_cutoff_A} {e.coulomb_cutoff_A}"

@@ -18,6 +18,13 @@ def session_atom_style(*potentials: "Potential | None") -> str:
     return "charge" if any(p is not None and p.atom_style == "charge" for p in potentials) else "atomic"
 
 
+def require_species(name: str, covered, type_species: list[str]) -> None:
+    """ValueError unless the potential `name` covers every species LAMMPS will give it."""
+    unknown = [s for s in type_species if s not in covered]
+    if unknown:
+        raise ValueError(f"potential {name!r} covers species {list(covered)}, not {unknown}")
+
+
 class Potential(ABC):
     name: str
     pair_style: str

@@ -20,7 +20,7 @@ from ..lammps.classical import get_potential
 from ..lammps.external import ExternalPotential
 from ..lammps.mace_pair import PairStyleMace, file_digest
 from ..lammps.potential import Potential
-from ..potential_table import classical_entry
+from ..potential_table import is_teacher
 from ..settings import ModelMDSettings, SystemSettings
 
 log = logging.getLogger("vitrify.md")
@@ -119,15 +119,14 @@ def model_kind(model: str) -> ModelKind:
 
 def _fields(system: SystemSettings) -> dict:
     # A teacher (rigid ions, Ewald) is named as such wherever its numbers appear.
-    teacher = getattr(classical_entry(system.classical_potential), "teacher", False)
     return {"classical_potential": system.classical_potential, "system": system.name,
-            "classical": "classical teacher" if teacher else "classical"}
+            "classical": "classical teacher" if is_teacher(system.classical_potential) else "classical"}
 
 
 def teacher_model(system: SystemSettings) -> str | None:
     """The model of `system` whose energies are the classical teacher's (the ground truth
     trained models are judged against), or None when the system has no teacher."""
-    if not _fields(system)["classical"].endswith("teacher"):
+    if not is_teacher(system.classical_potential):
         return None
     return next((name for name, kind in MODEL_KINDS.items() if kind.build is _classical and name in system.models),
                 None)

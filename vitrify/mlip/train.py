@@ -180,8 +180,9 @@ def _train_model(spec: ModelSpec, train_frames: list[Atoms], valid_frames: list[
         raise ValueError(f"no isolated-atom energy for {missing} in the training set and none derivable")
     frames = [a for a in train_frames if not is_isolated_atom(a)]
     stats = dataset_statistics(frames, [float(a.info[keys.energy]) for a in frames], spec, e0s)
-    model = build_model(spec, e0s, stats["avg_num_neighbors"], stats["scale"], stats["shift"], seed=seed)
-    if warm_start_file is not None:
+    if warm_start_file is None:
+        model = build_model(spec, e0s, stats["avg_num_neighbors"], stats["scale"], stats["shift"], seed=seed)
+    else:
         previous = read_payload(warm_start_file)
         if previous["spec"] != spec.to_dict():
             raise ValueError(f"warm start from {warm_start_file}: its model spec differs from this training's")

@@ -24,7 +24,8 @@ import numpy as np
 from ase import Atoms
 from ase.neighborlist import neighbor_list
 
-AMU_PER_A3_TO_G_PER_CM3 = 1.66053906660
+from ..structure.cell import density_g_per_cm3
+
 PAIRS = (("Si", "Si"), ("Si", "O"), ("O", "O"))
 ANGLES = (("O", "Si", "O"), ("Si", "O", "Si"))
 MAX_CN = 8
@@ -105,10 +106,6 @@ def si_coordination_fractions(atoms: Atoms, settings: DescriptorSettings) -> np.
     cn = np.bincount(i[keep], minlength=len(atoms))[symbols == "Si"]
     frac = np.bincount(np.minimum(cn, MAX_CN), minlength=MAX_CN + 1).astype(float)
     return frac / max(len(cn), 1)
-
-
-def density_g_per_cm3(atoms: Atoms) -> float:
-    return float(atoms.get_masses().sum() / atoms.get_volume() * AMU_PER_A3_TO_G_PER_CM3)
 
 
 def structural_descriptor(atoms: Atoms, settings: DescriptorSettings = DescriptorSettings()) -> np.ndarray:

@@ -18,7 +18,7 @@ import numpy as np
 from ase import Atoms
 from ase.units import Rydberg
 
-from ..potential_table import DEFAULT_TEACHER
+from ..potential_table import DEFAULT_TEACHER, is_teacher
 from .labeler import ISOLATED_ATOM, LabelFailed, Labeler, LabelKeys, package_version
 from .user_dataset import DatasetLabeler
 
@@ -246,7 +246,7 @@ class TeacherLabeler(Labeler):
 
         super().__init__(**kw)
         self.potential = get_potential(potential)
-        if not getattr(getattr(self.potential, "entry", None), "teacher", False):
+        if not is_teacher(potential):
             raise ValueError(f"classical potential {potential!r} is not a teacher (a rigid-ion potential with "
                              "Ewald sums in vitrify.potential_table)")
         self.method = (f"classical teacher {self.potential.name} ({self.potential.citation}); "
@@ -258,11 +258,9 @@ class TeacherLabeler(Labeler):
     def _compute(self, atoms):
         from ..lammps.session import LammpsError, single_point  # noqa: PLC0415
 
-        species = [s for s in self.potential.species if s in set(atoms.get_chemical_symbols())] or \
-            list(self.potential.species)
         with tempfile.TemporaryDirectory(prefix="teacher-") as work:
             try:
-                return single_point(atoms, self.potential, species, Path(work))
+                return single_point(atoms, self.potential, list(self.potential.species), Path(work))
             except LammpsError as exc:
                 raise LabelFailed(f"{self.potential.name}: {exc}") from exc
 

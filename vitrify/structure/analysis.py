@@ -19,7 +19,7 @@ from ase import Atoms
 from ..files import write_csv, write_json
 from ..settings import AnalysisSettings
 from .angles import bond_angle_distribution
-from .cell import perpendicular_widths_A
+from .cell import density_g_per_cm3, perpendicular_widths_A
 from .coordination import bonds_of, coordination_distribution, coordination_numbers, defect_counts, qn_speciation
 from .fsdp import fit_peak, window_around_max
 from .rdf import partial_rdf
@@ -47,9 +47,6 @@ def _fit(Q, S, search, half_width, model) -> dict:
         return fit_peak(Q, S, window_around_max(Q, S, search, half_width), model).as_dict()
     except (ValueError, RuntimeError) as exc:  # a peak absent from the curve is a finding
         return {"error": str(exc)}
-
-
-AMU_PER_A3_IN_G_PER_CM3 = 1.66053906660  # 1 u/A^3 in g/cm^3 (CODATA 2018 atomic mass constant)
 
 
 def analyse_silica(frames: list[Atoms], settings: AnalysisSettings, species: Sequence[str] = ("Si", "O")) -> Analysis:
@@ -105,7 +102,7 @@ def analyse_silica(frames: list[Atoms], settings: AnalysisSettings, species: Seq
         "n_atoms": len(frames[0]),
         "r_max_A": float(r_max),
         "number_density_A3": rdf.number_density_A3,
-        "density_g_per_cm3": float(np.mean([f.get_masses().sum() / f.get_volume() for f in frames]) * AMU_PER_A3_IN_G_PER_CM3),
+        "density_g_per_cm3": float(np.mean([density_g_per_cm3(f) for f in frames])),
         "lorch": s.lorch,
         "r_SiO_A": _peak_position(r, rdf.pair("Si", "O"), 1.3, 2.0),
         "r_OO_A": _peak_position(r, rdf.pair("O", "O"), 2.2, 3.0),

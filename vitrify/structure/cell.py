@@ -9,6 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
+AMU_PER_A3_TO_G_PER_CM3 = 1.66053906660  # 1 u/A^3 in g/cm^3 (CODATA 2018 atomic mass constant)
+
+
+def density_g_per_cm3(atoms) -> float:
+    """Mass density of a periodic ASE Atoms in g/cm^3."""
+    return float(atoms.get_masses().sum() / atoms.get_volume() * AMU_PER_A3_TO_G_PER_CM3)
+
 
 def perpendicular_widths_A(cell: np.ndarray) -> np.ndarray:
     """Distances between opposite faces of the cell, one per lattice vector.

@@ -186,22 +186,23 @@ rule al_extend:
 
 rule al_summary:
     input:
-        scores=lambda wc: al_iteration_files(
-            wc.system, lambda s, it, a: f"{P.al_explore_dir(s, it, a)}/scores.csv"
-        ),
+        scores=lambda wc: [
+            f"{P.al_explore_dir(wc.system, it, a)}/scores.csv"
+            for it in al_iterations(wc.system)
+            for a in MLIP.archs
+        ],
         errors=lambda wc: [
             f"{P.al_model_dir(wc.system, it, a, seed)}/test_errors.csv"
-            for it in range(al_final_iteration(wc.system) + 1)
+            for it in al_iterations(wc.system)
             for a in MLIP.archs
             for seed in MLIP.seeds
         ],
         decisions=lambda wc: [
             P.al_file("decision.json", wc.system, it)
-            for it in range(al_final_iteration(wc.system) + 1)
+            for it in al_iterations(wc.system)
         ],
         datasets=lambda wc: [
-            al_dataset(wc.system, it, "train")
-            for it in range(al_final_iteration(wc.system) + 1)
+            al_dataset(wc.system, it, "train") for it in al_iterations(wc.system)
         ],
     output:
         table=report(

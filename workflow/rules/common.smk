@@ -293,10 +293,9 @@ def al_rate(system):
     return rate if rate is not None else SYSTEMS[system].cooling_rates_K_per_ps[0]
 
 
-def al_iteration_files(system, pattern):
-    """`pattern` (a Layout method's result for each iteration and arch) up to the last iteration."""
-    last = al_final_iteration(system)
-    return [pattern(system, it, arch) for it in range(last + 1) for arch in MLIP.archs]
+def al_iterations(system):
+    """Every iteration the loop ran, the one where it stopped included."""
+    return range(al_final_iteration(system) + 1)
 
 
 # ---- targets ---------------------------------------------------------------------------

@@ -3,10 +3,9 @@ from pathlib import Path
 
 import pandas as pd
 import torch
-from ase.io import read
 
 from vitrify.devices import resolve_device
-from vitrify.files import write_csv
+from vitrify.files import read_extxyz, write_csv
 from vitrify.logs import setup_logging
 from vitrify.mlip.calculator import PotentialCalculator
 from vitrify.mlip.evaluate import error_table, predictions
@@ -16,9 +15,9 @@ from vitrify.mlip.train import model_spec, train_model
 setup_logging(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)
 params, wc = snakemake.params, snakemake.wildcards
-train = read(snakemake.input.train, ":")
+train = read_extxyz(snakemake.input.train)
 train_model(
-    model_spec(params.model, params.species, wc.arch), train, read(snakemake.input.valid, ":"), params.training,
+    model_spec(params.model, params.species, wc.arch), train, read_extxyz(snakemake.input.valid), params.training,
     seed=int(wc.seed), workdir=Path(params.work), model_file=Path(snakemake.output.model),
     device=resolve_device(params.device), warm_start_file=snakemake.input.previous or None,
     metadata={"member": f"seed{wc.seed}", "active_learning_iteration": int(wc.it),
@@ -26,7 +25,7 @@ train_model(
               "train_file": snakemake.input.train},
 )
 model, meta = load_model(snakemake.output.model)
-test = read(snakemake.input.test, ":") if Path(snakemake.input.test).stat().st_size else []
+test = read_extxyz(snakemake.input.test)
 table = error_table(predictions(test, PotentialCalculator(model))) if test else pd.DataFrame([{}])
 for col, value in (("seed", int(wc.seed)), ("arch", wc.arch), ("iteration", int(wc.it))):
     table.insert(0, col, value)

@@ -3,9 +3,7 @@ import json
 import logging
 from pathlib import Path
 
-from ase.io import read
-
-from vitrify.files import read_json, write_json, write_text
+from vitrify.files import read_extxyz, read_json, write_extxyz, write_json
 from vitrify.logs import setup_logging
 from vitrify.reference.dataset import build_dataset
 from vitrify.reference.figures import dataset_overview
@@ -23,7 +21,7 @@ if lab.from_dataset:
                                allowed_species=species, method=ds.method)
     labeler = None
 else:
-    frames = [a for path in snakemake.input.labelled if Path(path).stat().st_size for a in read(path, ":")]
+    frames = [a for path in snakemake.input.labelled for a in read_extxyz(path)]
     labeler = make_labeler(lab.backend, **{"allowed_species": species, **lab.options})
 failed = sum(json.loads(Path(p).with_suffix(".json").read_text())["n_failed"] for p in snakemake.input.labelled)
 logging.info("%d labelled configurations, %d failed labelling", len(frames), failed)
@@ -33,7 +31,7 @@ report = build_dataset(frames, outdir, ref.split_fractions, ref.split_seed, ref.
 dataset_overview(frames, snakemake.output.figure, e0_eV=report.get("e0_eV"))
 for split in ("valid", "test"):  # tiny datasets can leave a split empty: keep the file
     if not (outdir / f"{split}.extxyz").exists():
-        write_text(outdir / f"{split}.extxyz", "")
+        write_extxyz(outdir / f"{split}.extxyz", [])
 summary = read_json(snakemake.output.summary)
 summary["n_failed_labels"] = failed
 write_json(snakemake.output.summary, summary)

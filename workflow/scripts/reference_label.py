@@ -2,9 +2,7 @@
 import shutil
 from pathlib import Path
 
-from ase.io import read
-
-from vitrify.files import write_json, write_text
+from vitrify.files import read_extxyz, write_extxyz, write_json
 from vitrify.logs import setup_logging
 from vitrify.reference.labelers import make_labeler, set_single_thread
 from vitrify.reference.persist import label_batch
@@ -14,12 +12,12 @@ set_single_thread()
 params = snakemake.params
 labeler = make_labeler(params.labeler.backend, **{"min_atoms": params.min_atoms,
                                                   "allowed_species": tuple(params.species), **params.labeler.options})
-configs = read(snakemake.input.batch, ":") if Path(snakemake.input.batch).stat().st_size else []
+configs = read_extxyz(snakemake.input.batch)
 work = Path(snakemake.params.work)
 summary = label_batch(configs, labeler, work)
 merged = work / "labelled.extxyz"
 if merged.exists():
     shutil.copyfile(merged, snakemake.output.labelled)
 else:
-    write_text(snakemake.output.labelled, "")  # every configuration of the batch failed
+    write_extxyz(snakemake.output.labelled, [])  # every configuration of the batch failed
 write_json(snakemake.output.summary, summary)
