@@ -23,6 +23,7 @@ include: "workflow/rules/structure.smk"
 include: "workflow/rules/reference.smk"
 include: "workflow/rules/mlip.smk"
 include: "workflow/rules/active.smk"
+include: "workflow/rules/report.smk"
 
 
 localrules:

@@ -98,7 +98,8 @@ case "$cmd" in
         exec "$VENV/bin/snakemake" --rerun-incomplete "${args[@]}"
         ;;
     test)
-        apt_install slurmctld slurmd slurm-client munge cp2k libvulkan1 mesa-vulkan-drivers
+        # chromium: the report test opens the HTML report in a headless browser.
+        apt_install slurmctld slurmd slurm-client munge cp2k libvulkan1 mesa-vulkan-drivers chromium
         python_env
         exec "$VENV/bin/python" -m pytest -ra "$@"
         ;;

@@ -51,7 +51,7 @@ from vitrify.rise.environments import (  # noqa: E402
     mine_leaders_reference,
     sample_environment_counts,
 )
-from vitrify.rise.regression import split_samples  # noqa: E402
+from vitrify.rise.splits import random_split  # noqa: E402
 from vitrify.rise.soap import SoapSettings, soap_per_atom  # noqa: E402
 
 
@@ -142,8 +142,7 @@ def main() -> None:
     pool_s = time.perf_counter() - t0
     data = Samples(pool, args.atoms, args.noise, args.seed)
     ids = list(range(args.samples))
-    train, _ = split_samples([str(i) for i in ids], args.test_fraction, args.seed)
-    train = [int(i) for i in train]
+    train = [int(i) for i in random_split([str(i) for i in ids], args.test_fraction, args.seed).train]
     n_train_atoms = len(train) * args.atoms
     n_atoms = args.samples * args.atoms
     print(f"pool: {len(pool)} real SOAP vectors (D={pool.shape[1]}) from {args.pool_boxes} boxes in {pool_s:.1f} s")
@@ -156,7 +155,7 @@ def main() -> None:
     m = env.n_environments
     print(f"blocked mining: {m} environments, {t_mine:.1f} s", flush=True)
     with PeakMemory() as mem_assign:
-        counts, t_assign = timed(lambda: sample_environment_counts(data.stream(ids), env), data)
+        (counts, _), t_assign = timed(lambda: sample_environment_counts(data.stream(ids), env, "nearest"), data)
     stats = environment_statistics(counts)
     print(f"blocked features: {t_assign:.1f} s; entropy {stats['entropy_nats']:.3f} nats", flush=True)
 

@@ -70,6 +70,14 @@ BAD = {
     "negative trust level": (["active_learning"], {"system": "silica", "lower_trust_eV_per_A": -0.1}, "active_learning.lower_trust_eV_per_A", "-0.1", "> 0"),
     "convergence fraction above one": (["active_learning"], {"system": "silica", "converged_candidate_fraction": 1.5}, "active_learning.converged_candidate_fraction", "1.5", "<= 1"),
     "active learning on a system without committees": (["active_learning"], {"system": "cuzr"}, "active_learning.system", "'cuzr'", "the system of the mlip section"),
+    "similarity cutoff of one": (["rise", "similarity_cutoff"], 1.0, "rise.similarity_cutoff", "1.0", "< 1"),
+    "negative similarity cutoff": (["rise", "similarity_cutoff"], -0.5, "rise.similarity_cutoff", "-0.5", "> 0"),
+    "unknown similarity convention": (["rise", "similarity_convention"], "angle", "rise.similarity_convention", "'angle'", "one of"),
+    "mining fraction above one": (["rise", "mining_fraction"], 1.5, "rise.mining_fraction", "1.5", "<= 1"),
+    "mining fraction zero": (["rise", "mining_fraction"], 0, "rise.mining_fraction", "0", "> 0"),
+    "fewer training samples than folds": (["rise", "xgb_folds"], 50, "rise.xgb_folds", "50", "at most the 8 training samples"),
+    "validation and test fractions summing to one": (["rise", "validation_fraction"], 0.8, "rise.validation_fraction", "0.8", "a sum with rise.test_fraction (0.2) below 1"),
+    "a rate set too small to stratify": (["rise", "snapshots_per_anneal"], 1, "rise.snapshots_per_anneal", "1", "enough for one sample each in train, validation and test"),
     "interval below timestep": (S + ["md", "thermo_interval_ps"], 0.0001, "systems.silica.md.thermo_interval_ps", "0.0001", "at least one timestep"),
 }
 
@@ -153,12 +161,13 @@ def test_readme_shows_every_default(repo):
 
 
 def test_typed_settings_of_every_shipped_config(repo):
-    for name in ("config", "test", "campaign"):
+    for name in ("config", "test", "campaign", "validation", "rise"):
         s = Settings.from_config(config(name))
-        silica = s.systems["silica"]
-        assert silica.name == "silica" and silica.md.timestep_fs > 0 and silica.protocol[0].name == "melt"
-        assert s.mlip.md.driver in ("callback", "pair_style_mace")
-        for study in s.rise.studies:
+        if name != "rise":  # the RISE config runs Cu-Zr alone
+            silica = s.systems["silica"]
+            assert silica.name == "silica" and silica.md.timestep_fs > 0 and silica.protocol[0].name == "melt"
+            assert s.mlip.md.driver in ("callback", "pair_style_mace")
+        for study in (s.rise.studies if s.rise else ()):
             own = s.rise.for_study(study)
             assert own.studies == () and own.anneal_temperatures_K == (study.anneal_temperatures_K
                                                                        or s.rise.anneal_temperatures_K)

@@ -17,6 +17,7 @@ import jsonschema
 import yaml
 from ase.data import chemical_symbols
 
+from .split_sizes import part_sizes
 from .potential_table import CLASSICAL, DEFAULT_TEACHER, classical_entry, teachers
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -126,6 +127,7 @@ def _schema_message(err: jsonschema.ValidationError) -> tuple[str, object, str]:
         "exclusiveMinimum": lambda: f"a number > {err.validator_value}{hint}",
         "minimum": lambda: f"a number >= {err.validator_value}{hint}",
         "maximum": lambda: f"a number <= {err.validator_value}{hint}",
+        "exclusiveMaximum": lambda: f"a number < {err.validator_value}{hint}",
         "enum": lambda: f"one of {err.validator_value}",
         "minItems": lambda: f"a list of at least {err.validator_value} item(s)",
         "minProperties": lambda: f"a mapping with at least {err.validator_value} entry",
@@ -290,6 +292,7 @@ def _check_rise(config: dict, source: str) -> None:
         if 4 * settings["snapshots_per_anneal"] > hold_steps:
             raise ConfigError(source, "rise.snapshots_per_anneal", settings["snapshots_per_anneal"],
                               f"at most a quarter as many snapshots as MD steps in the hold ({int(hold_steps)} steps of {study['system']})")
+        _check_rise_sizes(rise, settings, system, study["system"], source)
     vit = rise.get("vit")
     if vit:
         if vit["grid"] % vit["patch"]:
@@ -301,6 +304,29 @@ def _check_rise(config: dict, source: str) -> None:
                                   f"a divisor of the token grid grid/patch = {tokens} (blocks tile the periodic grid)")
         if vit["embed_dim"] % vit["heads"]:
             raise ConfigError(source, "rise.vit.heads", vit["heads"], f"a divisor of rise.vit.embed_dim ({vit['embed_dim']})")
+
+
+def _check_rise_sizes(rise: dict, settings: dict, system: dict, name: str, source: str) -> None:
+    """Every cooling-rate set splits into non-empty parts and the training part holds at
+    least xgb_folds samples: checked on counts, before any sample exists."""
+    per_set = system["replicas"] * len(settings["anneal_temperatures_K"]) * settings["snapshots_per_anneal"]
+    n_sets = len(system["cooling_rates_K_per_ps"])
+    what = (f"{per_set} samples per cooling-rate set of {name} (replicas x anneal temperatures x snapshots) "
+            f"x {n_sets} sets")
+    if rise["split"] == "stratified_by_rate":
+        if rise["validation_fraction"] + rise["test_fraction"] >= 1:
+            raise ConfigError(source, "rise.validation_fraction", rise["validation_fraction"],
+                              f"a sum with rise.test_fraction ({rise['test_fraction']}) below 1")
+        n_train = part_sizes(per_set, rise["validation_fraction"], rise["test_fraction"])[0]
+        if n_train < 1:
+            raise ConfigError(source, "rise.snapshots_per_anneal", settings["snapshots_per_anneal"],
+                              f"enough for one sample each in train, validation and test of every set ({what})")
+        n_train *= n_sets
+    else:
+        n_train = part_sizes(per_set * n_sets, 0.0, rise["test_fraction"])[0]
+    if n_train < rise["xgb_folds"]:
+        raise ConfigError(source, "rise.xgb_folds", rise["xgb_folds"],
+                          f"at most the {n_train} training samples ({what}, split {rise['split']})")
 
 
 def _require_file(source: str, key: str, value: str, base_dir: Path, expected: str) -> None:

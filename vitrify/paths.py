@@ -47,6 +47,10 @@ class Layout:
     def benchmark(self, rule: str, tag: str) -> str:
         return f"{BENCHMARKS_ROOT}/{self.run_name}/{rule}/{tag}.tsv"
 
+    def key_numbers(self, ext: str = "csv") -> str:
+        """The report's front page: the run's key numbers as a table (csv) or a page (html)."""
+        return f"{self.results}/report/key_numbers.{ext}"
+
     def figure(self, system="{system}", name="{name}") -> str:
         return f"{self.results}/{system}/figures/{name}.png"
 

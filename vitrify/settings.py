@@ -378,6 +378,22 @@ class RiseStudySettings(Block):
         return f"{self.system}_{self.model}"
 
 
+def cosine_threshold(cutoff: float, convention: str) -> float:
+    """The cosine similarity above which an atom matches an environment.
+
+    "cosine": the value is the cosine itself, as the RISE paper states its 0.9975.
+    "code_t": the value is the t of the authors' public code (muchen1453/RISE,
+    Reductionist/Step1_GetULEs.py), which compares with 1 - (1 - t)^2 (t = 0.95 gives 0.9975).
+    """
+    if not 0.0 < cutoff < 1.0:
+        raise ValueError(f"similarity cutoff must be in (0, 1), got {cutoff}")
+    if convention == "cosine":
+        return float(cutoff)
+    if convention == "code_t":
+        return 1.0 - (1.0 - float(cutoff)) ** 2
+    raise ValueError(f"unknown similarity convention {convention!r}: expected cosine or code_t")
+
+
 # What each RISE job reads, and nothing else: a job's params change only with these keys.
 @dataclass(frozen=True)
 class AnnealSettings(Block):
@@ -405,18 +421,39 @@ class SoapStageSettings(Block):
 
 @dataclass(frozen=True)
 class EnvironmentStageSettings(Block):
+    similarity_cutoff: float
+    similarity_convention: str
+    unmatched_atoms: str
+    mining_set: str
+    mining_fraction: float
+    mining_seed: int
+    split: str
     test_fraction: float
-    cosine_cutoff: float
+    validation_fraction: float
+
+    @property
+    def cosine_cutoff(self) -> float:
+        return cosine_threshold(self.similarity_cutoff, self.similarity_convention)
 
 
 @dataclass(frozen=True)
 class RegressionSettings(Block):
+    split: str
     test_fraction: float
+    validation_fraction: float
+    xgb_search_space: str
     xgb_trials: int
     xgb_folds: int
     xgb_max_rounds: int
     xgb_early_stopping_rounds: int
     shap: bool
+
+
+@dataclass(frozen=True)
+class SplitSettings(Block):
+    split: str
+    test_fraction: float
+    validation_fraction: float
 
 
 def _view(cls, source):
@@ -442,13 +479,21 @@ class RiseSettings(Block):
     soap_l_max: int
     soap_sigma_A: float
     soap_samples_per_chunk: int
-    cosine_cutoff: float
+    similarity_cutoff: float
+    similarity_convention: str
+    unmatched_atoms: str
+    mining_set: str
+    mining_fraction: float
+    mining_seed: int
+    split: str
     test_fraction: float
+    validation_fraction: float
     seeds: tuple[int, ...]
     xgb_trials: int
     xgb_folds: int
     xgb_max_rounds: int
     xgb_early_stopping_rounds: int
+    xgb_search_space: str
     shap: bool
     vit: ViTSettings | None = None
 
@@ -477,6 +522,10 @@ class RiseSettings(Block):
     @property
     def regression(self) -> RegressionSettings:
         return _view(RegressionSettings, self)
+
+    @property
+    def splits(self) -> SplitSettings:
+        return _view(SplitSettings, self)
 
     def study(self, name: str) -> RiseStudySettings:
         for st in self.studies:

@@ -136,8 +136,9 @@ def test_fractions_and_entropy_known_answer():
     samples = [e[[0, 0, 0, 1]], e[[1, 1]]]
     env = mine_leaders(samples, 0.5)
     assert env.n_environments == 2
-    counts = sample_environment_counts(samples, env)
+    counts, unmatched = sample_environment_counts(samples, env)
     np.testing.assert_array_equal(counts.toarray(), [[3, 1], [0, 2]])
+    np.testing.assert_array_equal(unmatched, [0, 0])
     frac = environment_fractions(counts).toarray()
     np.testing.assert_allclose(frac, [[0.75, 0.25], [0.0, 1.0]])
     np.testing.assert_allclose(frac.sum(axis=1), 1.0)
@@ -148,7 +149,7 @@ def test_fractions_and_entropy_known_answer():
 
 def test_fractions_rows_sum_to_one_on_clustered_data():
     env = mine_leaders(X[:500], 0.95)
-    counts = sample_environment_counts(np.array_split(X, 10), env)
+    counts, _ = sample_environment_counts(np.array_split(X, 10), env, unmatched="nearest")
     assert counts.shape == (10, env.n_environments)
     assert counts.sum() == len(X)
     np.testing.assert_allclose(np.asarray(environment_fractions(counts).sum(axis=1)).ravel(), 1.0)
@@ -179,8 +180,59 @@ def test_save_and_load(tmp_path):
     np.testing.assert_array_equal(back.leaders, env.leaders)
     np.testing.assert_array_equal(back.founders, env.founders)
     assert back.cosine_cutoff == 0.95
-    counts = sample_environment_counts(np.array_split(X, 4), env)
+    counts, _ = sample_environment_counts(np.array_split(X, 4), env)
     save_counts(tmp_path / "c.npz", ["a", "b", "c", "d"], counts)
     ids, back_counts = load_counts(tmp_path / "c.npz")
     assert ids == ["a", "b", "c", "d"]
     np.testing.assert_array_equal(back_counts.toarray(), counts.toarray())
+
+
+def _unit(v):
+    v = np.asarray(v, dtype=np.float32)
+    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+
+def test_unmatched_atoms_dropped_or_given_to_nearest():
+    # Environments A=e0, B=e1 mined at cosine 0.9; a third sample holds 2 x A, 1 x B and one
+    # atom at 45 degrees between A and B (cosine 0.707 with both: below the cutoff).
+    e = np.eye(3, dtype=np.float32)
+    env = mine_leaders([e[[0, 1]]], 0.9)
+    odd = _unit([1.0, 1.0, 0.0])
+    sample = np.vstack([e[[0, 0, 1]], odd[None, :]])
+    drop, n_drop = sample_environment_counts([sample], env, unmatched="drop")
+    np.testing.assert_array_equal(drop.toarray(), [[2, 1]])
+    np.testing.assert_array_equal(n_drop, [1])
+    # denominator: matched atoms only -> 2/3, 1/3 (not 2/4, 1/4)
+    np.testing.assert_allclose(environment_fractions(drop).toarray(), [[2 / 3, 1 / 3]])
+    near, n_near = sample_environment_counts([sample], env, unmatched="nearest")
+    # exact tie between A and B: the lowest environment index takes it
+    np.testing.assert_array_equal(near.toarray(), [[3, 1]])
+    np.testing.assert_array_equal(n_near, [1])
+    stats = environment_statistics(drop, n_drop)
+    assert stats["n_atoms"] == 4 and stats["n_atoms_counted"] == 3 and stats["unmatched_fraction"] == 0.25
+
+
+def test_a_sample_with_no_matched_atom_has_a_zero_row():
+    e = np.eye(3, dtype=np.float32)
+    env = mine_leaders([e[[0]]], 0.9)
+    counts, n = sample_environment_counts([e[[0]], e[[1, 2]]], env)
+    np.testing.assert_array_equal(n, [0, 2])
+    np.testing.assert_array_equal(environment_fractions(counts).toarray(), [[1.0], [0.0]])
+    assert environment_statistics(counts, n)["n_samples_without_match"] == 1
+
+
+def test_per_sample_entropy_spread():
+    e = np.eye(4, dtype=np.float32)
+    samples = [e[[0, 1]], e[[0, 0]], e[[0, 1, 2, 3]]]  # entropies ln2, 0, ln4
+    env = mine_leaders(samples, 0.5)
+    counts, _ = sample_environment_counts(samples, env)
+    from vitrify.rise.environments import sample_entropies
+    np.testing.assert_allclose(sample_entropies(counts), [np.log(2), 0.0, np.log(4)], atol=1e-12)
+    stats = environment_statistics(counts)
+    assert stats["sample_entropy_sd_nats"] == pytest.approx(np.std([np.log(2), 0.0, np.log(4)], ddof=1))
+
+
+def test_bad_unmatched_rule():
+    env = mine_leaders(X[:10], 0.9)
+    with pytest.raises(ValueError, match="unmatched must be one of"):
+        sample_environment_counts([X[:5]], env, unmatched="ignore")

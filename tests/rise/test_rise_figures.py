@@ -46,3 +46,14 @@ def test_parity_at_rise(tmp_path):
     assert_png(tmp_path / "parity.png")
     figures.parity(res[0]["y_test_eV_per_atom"], res[0]["y_pred_eV_per_atom"], tmp_path / "p2.png")
     assert_png(tmp_path / "p2.png")
+
+
+def test_rise_overview_with_and_without_vit(tmp_path):
+    summary = summarise_rise(results())
+    stats = [{"radius_A": r, "n_environments": int(10 * r**3), "sample_entropy_sd_nats": 0.1 * r}
+             for r in (3.0, 4.0, 5.0, 6.0)]
+    vit = {"communication_length_A": [2.6, 5.2, 10.4], "rmse_mean_meV_per_atom": [3.0, 2.2, 2.1],
+           "rmse_std_meV_per_atom": [0.2, 0.2, 0.3], "saturation_length_A": 5.2}
+    figures.rise_overview(summary, stats, tmp_path / "o.png", vit_summary=vit, title="test")
+    figures.rise_overview(summary, stats, tmp_path / "p.png")
+    assert_png(tmp_path / "o.png") and assert_png(tmp_path / "p.png")

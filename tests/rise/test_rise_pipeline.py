@@ -20,7 +20,8 @@ from vitrify.rise.environments import (
     mine_leaders,
     sample_environment_counts,
 )
-from vitrify.rise.regression import fit_and_evaluate, split_samples, summarise_rise
+from vitrify.rise.regression import fit_and_evaluate, summarise_rise
+from vitrify.rise.splits import random_split
 from vitrify.rise.soap import iter_sample_features, write_soap_sweep
 
 SPECIES = ["Cu", "Zr"]
@@ -50,12 +51,13 @@ def test_chain_from_structures_to_rise(tmp_path):
     for r in RADII_A:
         store = stores[r].parent
         for seed in (0, 1, 2):
-            train, test = split_samples(ids, 0.25, seed)
+            split = random_split(ids, 0.25, seed)
+            train, test = split.train, split.test
             env = mine_leaders((x for _, x in iter_sample_features(store, train)), 0.99)
-            counts = sample_environment_counts((x for _, x in iter_sample_features(store, ids)), env)
+            counts, unmatched = sample_environment_counts((x for _, x in iter_sample_features(store, ids)), env)
             frac = environment_fractions(counts)
             if seed == 0:
-                stats.append({"radius_A": r, **environment_statistics(counts)})
+                stats.append({"radius_A": r, **environment_statistics(counts, unmatched)})
             pos = {s: i for i, s in enumerate(ids)}
             tr, te = [pos[s] for s in train], [pos[s] for s in test]
             y = np.array([energy[s] for s in ids])

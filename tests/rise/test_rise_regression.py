@@ -7,12 +7,12 @@ import json
 import numpy as np
 import pytest
 
+from vitrify.rise.splits import random_split
 from vitrify.rise.regression import (
     cross_validate,
     fit_and_evaluate,
     kfold_indices,
     search_hyperparameters,
-    split_samples,
     summarise_rise,
 )
 
@@ -25,17 +25,6 @@ def fractions_data(n: int, n_env: int, seed: int, noise_eV: float = 0.0):
     x = rng.dirichlet(np.ones(n_env), size=n)
     y = -5.9 + 0.05 * x[:, 3] + noise_eV * rng.standard_normal(n)
     return x, y
-
-
-def test_split_is_deterministic_disjoint_and_ordered():
-    ids = [f"s{i}" for i in range(50)]
-    train, test = split_samples(ids, 0.2, seed=7)
-    assert (train, test) == split_samples(ids, 0.2, seed=7)
-    assert len(test) == 10 and set(train) | set(test) == set(ids) and not set(train) & set(test)
-    assert train == [s for s in ids if s in set(train)]  # input order kept
-    assert split_samples(ids, 0.2, seed=8)[1] != test
-    with pytest.raises(ValueError, match="unique"):
-        split_samples(["a", "a", "b", "c"], 0.25, 0)
 
 
 def test_kfold_covers_every_sample_once():
@@ -111,6 +100,10 @@ def test_summary_interval_widens_when_radii_are_indistinguishable():
     assert summary["rise_A"] == 5.0  # mean 3.133 against 3.2 at 4 A
     assert summary["rise_interval_A"] == [4.0, 5.0]  # 3.2 <= 3.133 + s.e. 0.088
     assert summary["per_seed_rise_A"] == {"0": 4.0, "1": 5.0, "2": 5.0}
+    assert summary["resolved"] and "resolved" in summary["resolution_statement"]
+    # the same data without the 6 A radius: the interval reaches the end of the sweep
+    edge = summarise_rise([r for r in results if r["radius_A"] != 6.0])
+    assert edge["rise_interval_A"] == [4.0, 5.0] and not edge["resolved"]
 
 
 def test_summary_needs_three_seeds():
@@ -127,7 +120,8 @@ def test_rise_of_a_synthetic_radius_sweep():
     for radius, blur in ((3.0, 0.6), (5.0, 0.0), (7.0, 0.6)):
         x = np.abs(x_true + blur * rng.standard_normal(x_true.shape) * x_true.std())
         for seed in (0, 1, 2):
-            train, test = split_samples(list(range(n)), 0.25, seed)
+            sp = random_split([str(i) for i in range(n)], 0.25, seed)
+            train, test = [int(i) for i in sp.train], [int(i) for i in sp.test]
             tr, te = np.array(train, int), np.array(test, int)
             res, _ = fit_and_evaluate(x[tr], y[tr], x[te], y[te], radius_A=radius, seed=seed,
                                       n_trials=1, **FAST)
@@ -145,3 +139,24 @@ def test_random_search_when_optuna_is_missing(monkeypatch):
     assert search_hyperparameters(x, y, n_trials=2, seed=0, **FAST)["method"] == "random"
     with pytest.raises(ImportError, match="optuna"):
         search_hyperparameters(x, y, n_trials=2, seed=0, method="optuna", **FAST)
+
+
+def test_final_model_stops_early_on_the_validation_set():
+    x, y = fractions_data(150, 6, seed=4, noise_eV=1e-4)
+    res, booster = fit_and_evaluate(x[:90], y[:90], x[120:], y[120:], radius_A=5.0, seed=0, n_trials=1,
+                                    x_valid=x[90:120], y_valid=y[90:120], **FAST)
+    assert res["final_model"] == "early stopping on the validation set"
+    assert res["n_valid"] == 30 and res["rmse_valid_meV_per_atom"] > 0
+    assert res["n_rounds"] <= FAST["max_rounds"]
+    # the signal is learnt: far better than predicting the training mean
+    assert res["rmse_test_meV_per_atom"] < 0.5 * res["rmse_predict_mean_meV_per_atom"]
+
+
+def test_authors_search_space_and_errors():
+    x, y = fractions_data(40, 4, seed=1)
+    out = search_hyperparameters(x, y, n_trials=2, seed=0, method="random", space="authors", **FAST)
+    assert 10 <= out["trials"][1]["params"]["max_depth"] <= 50 and "gamma" in out["trials"][1]["params"]
+    with pytest.raises(ValueError, match="unknown xgb_search_space"):
+        search_hyperparameters(x, y, n_trials=1, seed=0, space="huge", **FAST)
+    with pytest.raises(ValueError, match="training samples for 5-fold"):
+        fit_and_evaluate(x[:4], y[:4], x[4:], y[4:], radius_A=1.0, seed=0, n_trials=1, n_folds=5)

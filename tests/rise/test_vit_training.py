@@ -12,7 +12,7 @@ from ase import Atoms
 from ase.io import write
 
 from vitrify.rise.attribution import mean_radial_profile, radial_profile, saliency, saturation_length
-from vitrify.rise.regression import split_samples
+from vitrify.rise.splits import random_split, stratified_split
 from vitrify.rise.samples import IS_ENERGY_KEY
 from vitrify.rise.vit_training import (
     CHECKPOINT_NAME,
@@ -117,7 +117,8 @@ def test_communication_length_run_is_json_ready_and_uses_the_shared_split(tmp_pa
     res = run_communication_length(paths, r=1, seed=5, cfg=cfg)
     json.dumps(res)
     ids = [f"set{s}_s{i}" for s in range(2) for i in range(6)]
-    train_ids, test_ids = split_samples(ids, 0.25, 5)
+    parts = random_split(ids, 0.25, 5)
+    train_ids, test_ids = parts.train, parts.test
     assert res["test_ids"] == test_ids
     assert (res["n_train"], res["n_valid"], res["n_test"]) == (len(train_ids) - 2, 2, 3)
     assert validation_split(train_ids, 0.2, 5)[1] == validation_split(train_ids, 0.2, 5)[1]
@@ -125,6 +126,26 @@ def test_communication_length_run_is_json_ready_and_uses_the_shared_split(tmp_pa
     assert res["communication_length_A"] == pytest.approx(res["voxel_size_A"] * 2)
     assert len(res["y_pred_eV_per_atom"]) == 3 and res["rmse_test_meV_per_atom"] > 0
     assert (tmp_path / "ckpt" / "r1_seed5" / CHECKPOINT_NAME).exists()
+
+
+def test_stratified_split_gives_the_vit_its_validation_part(tmp_path):
+    from ase.io import read, write
+
+    from vitrify.settings import SplitSettings
+
+    paths = write_sample_sets(tmp_path)
+    for k, path in enumerate(paths):  # two cooling-rate sets of six samples
+        frames = read(path, ":")
+        for a in frames:
+            a.info["cooling_rate_K_per_ps"] = [1000.0, 10.0][k]
+        write(path, frames, format="extxyz")
+    split = SplitSettings(split="stratified_by_rate", test_fraction=0.2, validation_fraction=0.2)
+    cfg = {**TINY, "max_epochs": 1, "batch_size": 4, "test_fraction": 0.5, "valid_fraction": 0.5}
+    res = run_communication_length(paths, r=1, seed=2, cfg=cfg, split=split)
+    ids = [f"set{s}_s{i}" for s in range(2) for i in range(6)]
+    expected = stratified_split(ids, [1000.0] * 6 + [10.0] * 6, 0.2, 0.2, 2)
+    assert res["test_ids"] == expected.test
+    assert (res["n_train"], res["n_valid"], res["n_test"]) == (8, 2, 2)
 
 
 # ----------------------------------------------------------------------------- attribution

@@ -31,6 +31,12 @@ def test_replica_means_and_metric_table(glass):
     table = metric_table({"classical": results}).set_index("metric")
     assert 1.55 < table.loc["r_SiO_A", "classical_mean"] < 1.70
     assert table.loc["cn_SiO", "classical_n_replicas"] == 2
+    heights = [r.metrics["fsdp_neutron"]["height"] for r in results]
+    assert table.loc["fsdp_neutron_height", "classical_mean"] == pytest.approx(np.mean(heights))
+    # Ring fractions join the table when asked for (the report's front page reads them there).
+    rings = metric_table({"classical": results}, ring_fraction_metrics("primitive", 8)).set_index("metric")
+    shares = [rings.loc[f"rings_primitive_fraction_{n}", "classical_mean"] for n in range(3, 9)]
+    assert 0.5 < sum(shares) <= 1.0 + 1e-9 and "rings_primitive_fraction_6" not in table.index
 
 
 def test_experiment_file_of_the_model_itself_gives_zero_r_chi(glass, tmp_path):

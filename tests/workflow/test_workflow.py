@@ -9,8 +9,11 @@ import pytest
 import yaml
 from ase.io import read
 
+from tests.support import browser
 from tests.support.processes import run_group
+from vitrify.config import load_config
 from vitrify.paths import Layout
+from vitrify.provenance import config_sha256
 
 P = Layout("test")
 
@@ -162,11 +165,75 @@ def test_a_changed_setting_reruns_exactly_the_jobs_that_read_it(repo, venv_bin, 
     assert not {"mlip_train", "reference_label", "structure_analysis"} & set(counts), counts
 
 
-def test_report_builds(repo, venv_bin, finished_run):
+@pytest.fixture(scope="module")
+def report(repo, venv_bin, finished_run):
     res = _snakemake(venv_bin, repo, finished_run, "--report", finished_run / "report.html")
     assert res.returncode == 0, res.stdout[-3000:]
-    html = (finished_run / "report.html").read_text()
+    return finished_run / "report.html"
+
+
+def test_report_builds(report):
+    html = report.read_text()
     assert "thermo_classical_rate2000_rep0.png" in html and "glass_summary.csv" in html
+
+
+def test_report_captions_name_potential_labels_commit_and_config(repo, report):
+    results = browser.embedded_results(report.read_text())
+    sha = config_sha256(load_config(repo / "config" / "test.yaml"))
+    figures = {path: r for path, r in results.items() if r["mime_type"] == "image/png"}
+    assert len(figures) >= 40
+    for path, r in figures.items():
+        caption = r["caption"]
+        assert "Report built from vitrify commit" in caption and f"sha256 {sha[:16]}" in caption, path
+        assert "Potential" in caption or "Labels:" in caption, path
+    assert "GFN1-xTB tight binding" in figures[P.figure("silica", "mlip_parity")]["caption"]
+    assert "Vashishta" in figures[P.thermo_figure("silica", "classical", 2000, 0)]["caption"]
+    assert "Mendelev" in figures[P.rise_figure("rmse_vs_radius", "cuzr_classical")]["caption"]
+
+
+def test_key_numbers_come_first_and_match_their_sources(finished_run, report):
+    results = browser.embedded_results(report.read_text())
+    categories = browser.embedded(report.read_text(), "categories")
+    assert sorted(categories)[0] == "0 Key numbers"
+    assert set(categories["0 Key numbers"]["Other"]) == {P.key_numbers("csv"), P.key_numbers("html")}
+    assert "key_numbers.html" in browser.embedded(report.read_text(), "workflow_desc", "workflow-desc")
+    table = pd.read_csv(finished_run / P.key_numbers("csv"))
+    rise = json.loads((finished_run / P.rise_dir("cuzr_classical") / "summary.json").read_text())
+    row = table[table.quantity == "RISE radius (cuzr_classical)"].iloc[0]
+    assert row.value == rise["rise_A"] and [row.low, row.high] == rise["rise_interval_A"]
+    vit = json.loads((finished_run / P.rise_dir("cuzr_classical") / "vit_summary.json").read_text())
+    assert table[table.quantity == "ViT saturation length (cuzr_classical)"].value.iloc[0] == pytest.approx(
+        vit["saturation_length_A"])
+    errors = pd.read_csv(finished_run / P.model_evaluation("silica")).query("origin == 'all'").set_index("arch")
+    sr = table[(table.model == "MACE SR") & (table.quantity == "force RMSE")].iloc[0]
+    assert sr.value == pytest.approx(errors.loc["sr", "forces_rmse_meV_per_A"])
+    structure = table[table.section == "structure (glass)"]
+    assert {"FSDP position Q1 (neutron)", "Si-O-Si angle, mean"} <= set(structure.quantity)
+    assert set(table[table.section == "glass"].system) == {"silica", "cuzr"}
+    page = results[P.key_numbers("html")]
+    assert page["mime_type"] == "text/html" and "Report built from vitrify commit" in page["caption"]
+
+
+def test_report_opens_in_a_browser_with_every_figure(report, tmp_path):
+    """Every figure and the key-number page open in the report app of a real browser."""
+    if browser.chromium() is None:
+        pytest.skip("chromium is not installed (./vitrify.sh test installs Debian's chromium)")
+    found = browser.drive_report(report, tmp_path)
+    assert found["errors"] == []
+    opened = found["results"]
+    images = {path: r for path, r in opened.items() if r["mime"] == "image/png"}
+    assert len(images) >= 40
+    broken = [path for path, r in images.items() if not (r["loaded"] and r["width"] > 100 and r["height"] > 100)]
+    assert broken == []
+    assert opened[P.key_numbers("html")]["loaded"]
+    # The app showed each figure's caption, provenance included, in its info panel.
+    assert all("Report built from vitrify commit" in r["shown_text"] for r in images.values())
+    shots = report.parent / "report-screenshots"
+    shots.mkdir(exist_ok=True)
+    for name, result in (("start", None), ("key_numbers", P.key_numbers("html")),
+                         ("sq", P.structure_figure("sq", "silica", "glass"))):
+        png = browser.screenshot(report, shots / f"{name}.png", tmp_path, open_result=result)
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
 
 
 def test_lint_is_clean(repo, venv_bin):

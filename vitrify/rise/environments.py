@@ -3,8 +3,9 @@
 The rule (from the published description): atoms are visited in a fixed order (sample
 order, then atom order); an atom founds a new environment when its dot product with every
 existing environment ("leader") is <= `cosine_cutoff`. Afterwards every atom is assigned
-to the leader it is most similar to, and each sample becomes its vector of environment
-fractions.
+to the leader it is most similar to; atoms of samples that were not mined may match no
+leader, and are dropped or given to the nearest one (sample_environment_counts). Each
+sample becomes its vector of environment fractions.
 
 Blocked evaluation: a block of atoms is compared with all current leaders in one matrix
 product; only atoms no leader covers (candidates) need the sequential rule, and only
@@ -31,6 +32,8 @@ from typing import Iterable, Iterator
 
 import numpy as np
 import scipy.sparse as sp
+
+from ..files import atomic_path
 
 # float32 score matrices are computed in pieces of at most this many entries (64 MB).
 DEFAULT_SCORE_BUDGET = 1 << 24
@@ -278,56 +281,112 @@ def assign_environments(x: np.ndarray, env: Environments, score_budget: int = DE
 
 # ----------------------------------------------------------------------------- per sample
 
+UNMATCHED_RULES = ("drop", "nearest")
 
-def sample_environment_counts(samples: Iterable[np.ndarray], env: Environments,
-                              score_budget: int = DEFAULT_SCORE_BUDGET) -> sp.csr_matrix:
-    """(n_samples, n_environments) sparse atom counts, one row per sample, streamed.
 
+def matched(x: np.ndarray, best: np.ndarray, env: Environments) -> np.ndarray:
+    """Does the most similar environment match each row, by the mining rule (exact dot > cutoff)?
+
+    `best` comes from assign_environments, whose choice is the exact argmax, so this is the
+    same decision `_covered` makes while mining: every atom of a mined sample matches.
+    """
+    x = _as_unit_f32(x, env.n_features)
+    return exact_dots(x, env.leaders[best]) > env.cosine_cutoff
+
+
+def sample_environment_counts(samples: Iterable[np.ndarray], env: Environments, unmatched: str = "drop",
+                              score_budget: int = DEFAULT_SCORE_BUDGET) -> tuple[sp.csr_matrix, np.ndarray]:
+    """(n_samples, n_environments) sparse atom counts, one row per sample, streamed; and
+    each sample's number of unmatched atoms (no environment's cosine above the cutoff).
+
+    unmatched="drop" (the authors' code, muchen1453/RISE Reductionist/Step2_Dataset.py):
+    unmatched atoms are left out of the counts, so the fractions' denominator is the matched
+    atoms only. "nearest": they count for their most similar environment.
     Sparse because at large radii nearly every atom can be its own environment: a dense
     table would be n_samples x n_atoms_total.
     """
-    indptr, indices, data = [0], [], []
+    if unmatched not in UNMATCHED_RULES:
+        raise ValueError(f"unmatched must be one of {UNMATCHED_RULES}, got {unmatched!r}")
+    indptr, indices, data, n_unmatched = [0], [], [], []
     for arr in samples:
-        envs, counts = np.unique(assign_environments(arr, env, score_budget), return_counts=True)
+        best = assign_environments(arr, env, score_budget)
+        hit = matched(arr, best, env)
+        n_unmatched.append(int(np.count_nonzero(~hit)))
+        if unmatched == "drop":
+            best = best[hit]
+        envs, counts = np.unique(best, return_counts=True)
         indices.append(envs.astype(np.int32))
         data.append(counts.astype(np.int32))
         indptr.append(indptr[-1] + len(envs))
     if len(indptr) == 1:
         raise ValueError("no samples to count environments in")
-    return sp.csr_matrix(
+    counts = sp.csr_matrix(
         (np.concatenate(data), np.concatenate(indices), np.array(indptr, dtype=np.int64)),
         shape=(len(indptr) - 1, env.n_environments),
     )
+    return counts, np.array(n_unmatched, dtype=np.int64)
 
 
 def environment_fractions(counts: sp.csr_matrix) -> sp.csr_matrix:
-    """Counts divided by each sample's atom count: rows sum to 1 (float64)."""
+    """Counts divided by each sample's counted atoms: rows sum to 1 (float64).
+
+    A sample none of whose atoms matched (possible with the drop rule) keeps an all-zero
+    row, as in the authors' code: every feature is then "absent" for the regression.
+    """
     n_atoms = np.asarray(counts.sum(axis=1)).ravel().astype(np.float64)
-    if np.any(n_atoms == 0):
-        raise ValueError("a sample has no atoms")
-    return sp.csr_matrix(sp.diags(1.0 / n_atoms) @ counts.astype(np.float64))
+    scale = np.divide(1.0, n_atoms, out=np.zeros_like(n_atoms), where=n_atoms > 0)
+    return sp.csr_matrix(sp.diags(scale) @ counts.astype(np.float64))
 
 
-def environment_statistics(counts: sp.csr_matrix) -> dict:
-    """Environment count and structural entropy -sum p ln p of the global frequencies.
+def sample_entropies(counts: sp.csr_matrix) -> np.ndarray:
+    """Each sample's structural entropy -sum_k f_k ln f_k over its environment fractions (nats)."""
+    frac = environment_fractions(counts).tocsr()
+    out = np.zeros(frac.shape[0])
+    for i in range(frac.shape[0]):
+        f = frac.data[frac.indptr[i]:frac.indptr[i + 1]]
+        f = f[f > 0]
+        out[i] = -np.sum(f * np.log(f))
+    return out
 
-    p is the fraction of all atoms (all samples counted) assigned to each environment.
+
+def environment_statistics(counts: sp.csr_matrix, n_unmatched: np.ndarray | None = None) -> dict:
+    """Environment count, global structural entropy and the spread of per-sample entropies.
+
+    entropy_nats: -sum p ln p of the global frequencies p (all samples' counted atoms).
+    sample_entropy_sd_nats: standard deviation over samples of each sample's own entropy
+    (sample_entropies): how far the environments tell the samples apart. These and the
+    environment count are the RISE paper's second and third indicators, read against radius.
     """
     totals = np.asarray(counts.sum(axis=0)).ravel().astype(np.float64)
-    p = totals[totals > 0] / totals.sum()
+    p = totals[totals > 0] / totals.sum() if totals.sum() > 0 else np.zeros(0)
+    per_sample = sample_entropies(counts)
+    counted = int(totals.sum())
+    unmatched = int(np.sum(n_unmatched)) if n_unmatched is not None else 0
     return {
         "n_environments": int(counts.shape[1]),
         "n_environments_occupied": int(len(p)),
-        "n_atoms": int(totals.sum()),
+        "n_atoms": counted + unmatched,
+        "n_atoms_counted": counted,
+        "n_atoms_unmatched": unmatched,
+        "unmatched_fraction": unmatched / max(1, counted + unmatched),
+        "n_samples_without_match": int(np.sum(np.asarray(counts.sum(axis=1)).ravel() == 0)),
         "entropy_nats": float(-np.sum(p * np.log(p))),
+        "sample_entropy_mean_nats": float(per_sample.mean()),
+        "sample_entropy_sd_nats": float(per_sample.std(ddof=1)) if len(per_sample) > 1 else 0.0,
     }
 
 
 # ----------------------------------------------------------------------------- I/O
 
 
+def _savez(path: Path, **arrays) -> None:
+    with atomic_path(Path(path)) as tmp, open(tmp, "wb") as fh:
+        np.savez(fh, **arrays)
+
+
 def save_environments(path: Path, env: Environments) -> None:
-    np.savez(Path(path), leaders=env.leaders, founders=env.founders, cosine_cutoff=env.cosine_cutoff)
+    """The environment library (leaders in founding order): reusable to assign new structures."""
+    _savez(path, leaders=env.leaders, founders=env.founders, cosine_cutoff=env.cosine_cutoff)
 
 
 def load_environments(path: Path) -> Environments:
@@ -339,7 +398,7 @@ def save_counts(path: Path, sample_ids: list[str], counts: sp.csr_matrix) -> Non
     """Per-sample environment counts with their sample ids, in one .npz."""
     if len(sample_ids) != counts.shape[0]:
         raise ValueError(f"{len(sample_ids)} sample ids for {counts.shape[0]} rows")
-    np.savez(Path(path), data=counts.data, indices=counts.indices, indptr=counts.indptr,
+    _savez(path, data=counts.data, indices=counts.indices, indptr=counts.indptr,
              shape=np.array(counts.shape), sample_ids=np.array(sample_ids, dtype=str))
 
 

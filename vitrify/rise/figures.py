@@ -150,3 +150,48 @@ def rmse_vs_radius_studies(summaries: dict[str, dict], path: Path) -> None:
         ax.set_ylabel("test RMSE / its minimum")
         ax.legend(fontsize=7)
         _save(fig, path)
+
+
+def rise_overview(summary: dict, stats: Sequence[dict], path: Path, vit_summary: dict | None = None,
+                  title: str = "") -> None:
+    """The RISE paper's three indicators against one length axis, side by side.
+
+    (a) XGBoost test RMSE vs SOAP radius (mean +- sd over seeds, the 1-s.e. interval
+    shaded, the mean predictor's RMSE dashed) and, when given, the ViT's test RMSE vs its
+    communication length; (b) the number of unique environments; (c) the spread (sd over
+    samples) of the per-sample structural entropy. `stats`: environment statistics per
+    radius (environments.environment_statistics plus radius_A).
+    """
+    rows = sorted({s["radius_A"]: s for s in stats}.values(), key=lambda s: s["radius_A"])
+    r = np.asarray(summary["radii_A"])
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(1, 3, figsize=(11, 3.3), sharex=True)
+        ax = axes[0]
+        ax.errorbar(r, summary["rmse_mean_meV_per_atom"], yerr=summary["rmse_std_meV_per_atom"], fmt="o-", ms=4,
+                    capsize=3, lw=1, color="C0", label=f"XGBoost, mean $\\pm$ sd ({min(summary['n_seeds'])} seeds)")
+        lo, hi = summary["rise_interval_A"]
+        ax.axvspan(lo - 0.05, hi + 0.05, color="C1", alpha=0.15, lw=0, label="within 1 s.e. of the minimum")
+        ax.axvline(summary["rise_A"], color="C1", ls="--", lw=1, label=f"RISE {summary['rise_A']:g} $\\AA$")
+        if summary.get("rmse_predict_mean_meV_per_atom"):
+            ax.axhline(summary["rmse_predict_mean_meV_per_atom"], color="0.5", ls=":", lw=1,
+                       label="predicting the training mean")
+        if vit_summary is not None:
+            ax.errorbar(vit_summary["communication_length_A"], vit_summary["rmse_mean_meV_per_atom"],
+                        yerr=vit_summary["rmse_std_meV_per_atom"], fmt="s-", ms=4, capsize=3, lw=1, color="C2",
+                        label=f"ViT vs communication length (saturates {vit_summary['saturation_length_A']:.1f} $\\AA$)")
+        ax.set_ylabel("test RMSE (meV/atom)")
+        ax.set_title("(a) " + ("resolved" if summary.get("resolved") else "not resolved"), fontsize=9)
+        ax.legend(fontsize=6)
+        axes[1].plot([s["radius_A"] for s in rows], [s["n_environments"] for s in rows], "o-", ms=4, lw=1, color="C3")
+        axes[1].set_yscale("log")
+        axes[1].set_ylabel("unique environments")
+        axes[1].set_title("(b) environments mined", fontsize=9)
+        axes[2].plot([s["radius_A"] for s in rows], [s.get("sample_entropy_sd_nats", np.nan) for s in rows], "o-",
+                     ms=4, lw=1, color="C4")
+        axes[2].set_ylabel("sd over samples of $-\\sum f \\ln f$ (nats)")
+        axes[2].set_title("(c) spread of the structural entropy", fontsize=9)
+        for a in axes:
+            a.set_xlabel("SOAP radius / ViT communication length ($\\AA$)")
+        if title:
+            fig.suptitle(title, fontsize=9)
+        _save(fig, path)

@@ -145,3 +145,24 @@ def sample_targets(paths: list[str | Path]) -> tuple[list[str], np.ndarray]:
     """Sample ids and inherent-structure energies (eV/atom), in the order of read_sample_sets."""
     sets = read_sample_sets(paths)
     return [sid for sid, _ in sets], np.array([atoms.info[IS_ENERGY_KEY] for _, atoms in sets])
+
+
+RATE_KEY = "cooling_rate_K_per_ps"
+
+
+def sample_rates(samples: list[Atoms], ids: list[str]) -> list[float]:
+    """The cooling-rate set of each sample (the glass's quench rate, K/ps): the strata of
+    the authors' split and mining draw."""
+    missing = [sid for sid, atoms in zip(ids, samples) if RATE_KEY not in atoms.info]
+    if missing:
+        raise ValueError(f"samples without '{RATE_KEY}' (made before the rate was recorded?): {missing[:3]}")
+    return [float(atoms.info[RATE_KEY]) for atoms in samples]
+
+
+def sample_table(paths: list[str | Path]) -> tuple[list[str], np.ndarray, list[float]]:
+    """Sample ids, inherent-structure energies (eV/atom) and cooling-rate sets, in the order
+    of read_sample_sets."""
+    sets = read_sample_sets(paths)
+    ids = [sid for sid, _ in sets]
+    atoms = [a for _, a in sets]
+    return ids, np.array([a.info[IS_ENERGY_KEY] for a in atoms]), sample_rates(atoms, ids)

@@ -35,8 +35,9 @@ from vitrify.devices import resolve_device
 
 from ..files import load_checkpoint, save_checkpoint
 from ..leases import WorkLease
-from .regression import MEV_PER_EV, split_samples
-from .samples import IS_ENERGY_KEY, read_sample_sets
+from .regression import MEV_PER_EV
+from .splits import random_split, regression_split
+from .samples import IS_ENERGY_KEY, read_sample_sets, sample_rates
 from .vit import BlockViT, BlockViTConfig, communication_length_A, n_parameters
 from .voxels import voxel_size_A, voxelise_samples
 
@@ -117,8 +118,9 @@ def periodic_shift(x: torch.Tensor, shifts: torch.Tensor) -> torch.Tensor:
 
 def validation_split(train_ids: Sequence[str], valid_fraction: float, seed: int) -> tuple[list[str], list[str]]:
     """(fit ids, validation ids) carved from the shared training ids with the run's seed:
-    the same split_samples rule, so it is deterministic and never touches the test ids."""
-    return split_samples(train_ids, valid_fraction, seed)
+    the same random_split rule, so it is deterministic and never touches the test ids."""
+    split = random_split(train_ids, valid_fraction, seed)
+    return split.train, split.test
 
 
 def _plain(value):
@@ -308,11 +310,15 @@ def evaluate(model: BlockViT, x: np.ndarray, y: np.ndarray, norm: dict,
 
 
 def run_communication_length(samples_paths: Sequence[str | Path], r: int, seed: int, cfg: dict | None,
-                             attribution_top_k: int = 0) -> dict:
+                             attribution_top_k: int = 0, split=None) -> dict:
     """One point of the error-vs-communication-length curve: voxelise the samples, split
-    them as the XGBoost half does (regression.split_samples with cfg test_fraction and the
-    seed), carve a validation subset from the training ids, train with block r, score the
-    test set. Returns a JSON-ready dict (energies eV/atom, RMSEs meV/atom).
+    them as the XGBoost half does, train with block r, score the test set. Returns a
+    JSON-ready dict (energies eV/atom, RMSEs meV/atom).
+
+    split: the RISE split settings (split, test_fraction, validation_fraction; see
+    vitrify.rise.splits). A stratified split's validation part stops the training; with
+    split "random" or None (then cfg test_fraction) a validation subset of cfg
+    valid_fraction is carved from the training ids.
 
     n_train counts the samples the weights were fitted on (training ids minus validation).
     Checkpoints go to <cfg checkpoint_dir>/r<r>_seed<seed> when cfg names a directory.
@@ -326,8 +332,14 @@ def run_communication_length(samples_paths: Sequence[str | Path], r: int, seed: 
     x = voxelise_samples([atoms for _, atoms in sets], cfg["species"], int(cfg["grid"]), cfg["sigma_A"])
     voxel_A = float(np.mean([voxel_size_A(atoms, int(cfg["grid"])) for _, atoms in sets]))
 
-    train_ids, test_ids = split_samples(ids, float(cfg["test_fraction"]), seed)
-    fit_ids, valid_ids = validation_split(train_ids, float(cfg["valid_fraction"]), seed)
+    if split is not None and split.split != "random":
+        parts = regression_split(ids, sample_rates([atoms for _, atoms in sets], ids), split, seed)
+        fit_ids, valid_ids, test_ids = parts.train, parts.valid, parts.test
+    else:
+        test_fraction = float(split.test_fraction if split is not None else cfg["test_fraction"])
+        parts = random_split(ids, test_fraction, seed)
+        test_ids = parts.test
+        fit_ids, valid_ids = validation_split(parts.train, float(cfg["valid_fraction"]), seed)
     pos = {sid: i for i, sid in enumerate(ids)}
     fit, valid, test = ([pos[s] for s in part] for part in (fit_ids, valid_ids, test_ids))
 

@@ -37,6 +37,7 @@ METRICS = {
     "fsdp_neutron_Q1_inv_A": ("fsdp_neutron", "Q1_inv_A"),
     "fsdp_neutron_fwhm_inv_A": ("fsdp_neutron", "fwhm_inv_A"),
     "fsdp_neutron_amplitude": ("fsdp_neutron", "amplitude"),
+    "fsdp_neutron_height": ("fsdp_neutron", "height"),
     "fsdp_coherence_length_A": ("fsdp_neutron", "coherence_length_A"),
     "fsdp_xray_Q1_inv_A": ("fsdp_xray", "Q1_inv_A"),
     "principal_neutron_Q_inv_A": ("principal_neutron", "Q1_inv_A"),
@@ -79,10 +80,10 @@ def replica_tables(results: list[Analysis], table: str, x: str, by: str | None =
     return mean, sem
 
 
-def metric_table(models: dict[str, list[Analysis]]) -> pd.DataFrame:
-    """One row per metric: mean and standard error over replicas for each model."""
+def metric_table(models: dict[str, list[Analysis]], extra: dict[str, tuple] | None = None) -> pd.DataFrame:
+    """One row per metric (METRICS, then `extra`): mean and standard error over replicas for each model."""
     rows = []
-    for name, path in METRICS.items():
+    for name, path in {**METRICS, **(extra or {})}.items():
         row = {"metric": name}
         for label, results in models.items():
             m, s = mean_sem([_get(r.metrics, path) for r in results])

@@ -45,20 +45,30 @@ def coordination_colours(atoms: Atoms, centre: str, neighbour: str, cutoff_A: fl
 def render_network(atoms: Atoms, path: str | Path, centre: str = "Si", neighbour: str = "O",
                    cutoff_A: float = 2.0, size_px: tuple[int, int] = (900, 760)) -> dict:
     """Render `atoms` to a PNG at `path` (whole or absent); returns the coordination counts."""
+    colours, counts = coordination_colours(atoms, centre, neighbour, cutoff_A)
+    radii = [RADII_A.get(s, 0.4) for s in atoms.get_chemical_symbols()]
+    render_atoms(atoms, colours, radii, path, bond_pair=(centre, neighbour, cutoff_A), size_px=size_px)
+    return counts
+
+
+def render_atoms(atoms: Atoms, colours: np.ndarray, radii, path: str | Path,
+                 bond_pair: tuple[str, str, float] | None = None, size_px: tuple[int, int] = (900, 760)) -> None:
+    """Render `atoms` with per-atom RGB colours and radii (A) to a PNG at `path`, whole or
+    absent; with `bond_pair` = (a, b, cutoff_A), a-b bonds within the cutoff are drawn."""
     from ovito.io.ase import ase_to_ovito  # noqa: PLC0415  (OVITO only where a picture is made)
     from ovito.modifiers import CreateBondsModifier  # noqa: PLC0415
     from ovito.pipeline import Pipeline, StaticSource  # noqa: PLC0415
     from ovito.vis import TachyonRenderer, Viewport  # noqa: PLC0415
 
-    colours, counts = coordination_colours(atoms, centre, neighbour, cutoff_A)
     data = ase_to_ovito(atoms)
-    data.particles_.create_property("Color", data=colours)
-    data.particles_.create_property("Radius", data=[RADII_A.get(s, 0.4) for s in atoms.get_chemical_symbols()])
+    data.particles_.create_property("Color", data=np.asarray(colours, dtype=float))
+    data.particles_.create_property("Radius", data=np.asarray(radii, dtype=float))
     pipeline = Pipeline(source=StaticSource(data=data))
-    bonds = CreateBondsModifier(mode=CreateBondsModifier.Mode.Pairwise)
-    bonds.set_pairwise_cutoff(centre, neighbour, cutoff_A)
-    bonds.vis.width = 0.25
-    pipeline.modifiers.append(bonds)
+    if bond_pair is not None:
+        bonds = CreateBondsModifier(mode=CreateBondsModifier.Mode.Pairwise)
+        bonds.set_pairwise_cutoff(*bond_pair)
+        bonds.vis.width = 0.25
+        pipeline.modifiers.append(bonds)
     pipeline.add_to_scene()
     try:
         viewport = Viewport(type=Viewport.Type.Perspective, camera_dir=(-1.0, -0.6, -0.45))
@@ -79,4 +89,3 @@ def render_network(atoms: Atoms, path: str | Path, centre: str = "Si", neighbour
                 os.unlink(tmp)
     finally:
         pipeline.remove_from_scene()
-    return counts

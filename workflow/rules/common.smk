@@ -20,6 +20,14 @@ from vitrify.paths import (
     Layout,
     fmt_number,
 )
+from vitrify.rise.splits import mining_seed_for
+from vitrify.provenance import (
+    PROVENANCE_KEY,
+    caption_provenance,
+    config_sha256,
+    git_commit,
+)
+from vitrify.report_numbers import KeyNumberPlan, key_number_files
 from vitrify.settings import Settings
 
 CONFIG_SOURCE = (
@@ -45,6 +53,20 @@ ACTIVE_TRAINING = (
     else (MLIP.training if MLIP else None)
 )
 RISE_STUDIES = {st.name: st for st in RISE.studies} if RISE else {}
+# Every model kind's legend label in every system (the mlip archs need not run MD).
+LABELS = {s: {m: model_label(SYSTEMS[s], m) for m in MODEL_KINDS} for s in SYSTEMS}
+KEY_NUMBERS = KeyNumberPlan.from_settings(S, LABELS)
+# Captions are Jinja templates that Snakemake renders with the config and a job's own
+# fields only, so the config carries the provenance sentences (vitrify.provenance) to
+# every caption. Added after validation and hashing, read by nothing but the report.
+config[PROVENANCE_KEY] = caption_provenance(
+    S,
+    LABELS,
+    {m for m, kind in MODEL_KINDS.items() if kind.trained},
+    git_commit(workflow.basedir),
+    config_sha256(config),
+    CONFIG_SOURCE,
+)
 
 
 wildcard_constraints:
@@ -181,12 +203,36 @@ def rise_sample_files(study):
 
 
 def rise_grid(study, kind, ext):
-    """One file per (radius, seed) of a RISE stage: kind is 'xgb' or 'environments'."""
+    """One file per (radius, seed) of a RISE stage (the regression results)."""
     return [
         P.rise_grid_file(kind, ext, study, r, seed)
         for r in RISE.soap_r_cut_A
         for seed in RISE.seeds
     ]
+
+
+def rise_environment_file(study, r, seed, ext, kind="environments"):
+    """The environments a regression seed reads: the one shared mining draw
+    (mining_set random_fraction) or the seed's own (training_samples); kind "leaders"
+    gives that draw's environment library."""
+    return P.rise_grid_file(
+        kind,
+        ext,
+        study,
+        r,
+        mining_seed_for(rise_settings(study).environments, seed),
+    )
+
+
+def rise_environment_files(study):
+    """Every environment statistics file of a study, each once."""
+    return list(
+        dict.fromkeys(
+            rise_environment_file(study, r, seed, "json")
+            for r in RISE.soap_r_cut_A
+            for seed in RISE.seeds
+        )
+    )
 
 
 def rise_energy_source(study):
@@ -221,7 +267,7 @@ def teacher_label(system):
 
 def model_labels(system):
     """Legend label of each model of a system: its name and where its energies come from."""
-    return {m: model_label(SYSTEMS[system], m) for m in SYSTEMS[system].models}
+    return {m: LABELS[system][m] for m in SYSTEMS[system].models}
 
 
 # ---- reference data and models ---------------------------------------------------------
@@ -300,7 +346,7 @@ def al_iterations(system):
 
 # ---- targets ---------------------------------------------------------------------------
 def all_targets():
-    targets = []
+    targets = [P.key_numbers("csv"), P.key_numbers("html")]
     if REFERENCE is not None:
         targets.append(P.figure(REFERENCE.system, "reference_dataset"))
     if ANALYSIS is not None:
@@ -328,6 +374,9 @@ def all_targets():
             targets += [P.al_summary(system), P.figure(system, "active_learning")]
     for study, st in RISE_STUDIES.items():
         targets += [P.rise_figure(name, study) for name in RISE_FIGURES]
+        targets.append(P.rise_figure("overview", study))
+        if set(SYSTEMS[st.system].species) == {"Cu", "Zr"}:
+            targets.append(P.rise_figure("picture_environments", study))
         if st.vit:
             targets += [P.rise_figure(f"vit_{name}", study) for name in VIT_FIGURES]
     if len(RISE_STUDIES) > 1:

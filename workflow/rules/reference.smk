@@ -88,6 +88,7 @@ rule reference_dataset:
         test=P.dataset("test"),
         summary=report(
             P.dataset("summary"),
+            caption="../report/reference_summary.rst",
             category="Reference data",
             labels={"table": "dataset summary"},
         ),

@@ -99,6 +99,7 @@ rule rise_environments:
     output:
         counts=P.rise_grid_file("environments", "npz"),
         stats=P.rise_grid_file("environments", "json"),
+        leaders=P.rise_grid_file("leaders", "npz"),
     log:
         log_of("rise_environments", "{study}_r{r}_seed{seed}"),
     benchmark:
@@ -119,7 +120,7 @@ rule rise_environments:
 
 rule rise_xgboost:
     input:
-        counts=rules.rise_environments.output.counts,
+        counts=lambda wc: rise_environment_file(wc.study, wc.r, wc.seed, "npz"),
         samples=lambda wc: rise_sample_files(wc.study),
     output:
         result=P.rise_grid_file("xgb", "json"),
@@ -144,10 +145,11 @@ rule rise_xgboost:
 rule rise_summary:
     input:
         results=lambda wc: rise_grid(wc.study, "xgb", "json"),
-        stats=lambda wc: rise_grid(wc.study, "environments", "json"),
+        stats=lambda wc: rise_environment_files(wc.study),
     output:
         summary=report(
             f"{P.rise_dir()}/summary.json",
+            caption="../report/rise_summary_table.rst",
             category="RISE",
             subcategory="{study}",
             labels={"table": "RISE estimate"},
@@ -211,7 +213,7 @@ rule rise_vit:
     params:
         **tracked(
             vit=RISE.vit if RISE else None,
-            test_fraction=RISE.test_fraction if RISE else None,
+            split=lambda wc: rise_settings(wc.study).splits,
             species=lambda wc: rise_system(wc.study).species,
             # Checkpoints outside the declared output: a killed job resumes from them.
             work=lambda wc: P.rise_vit_work(wc.study),
@@ -232,6 +234,7 @@ rule rise_vit_summary:
     output:
         summary=report(
             f"{P.rise_dir()}/vit_summary.json",
+            caption="../report/rise_vit_summary_table.rst",
             category="RISE",
             subcategory="{study}",
             labels={"table": "ViT saturation vs XGBoost RISE"},
@@ -265,6 +268,75 @@ rule rise_vit_summary:
         "../scripts/rise_vit_summary.py"
 
 
+rule rise_overview:
+    input:
+        summary=rules.rise_summary.output.summary,
+        stats=lambda wc: rise_environment_files(wc.study),
+        vit=lambda wc: (
+            [rules.rise_vit_summary.output.summary.format(study=wc.study)]
+            if rise_study(wc.study).vit
+            else []
+        ),
+    output:
+        figure=report(
+            P.rise_figure("overview"),
+            caption="../report/rise_overview.rst",
+            category="RISE",
+            subcategory="{study}",
+            labels={"figure": "RISE indicators vs length"},
+        ),
+    log:
+        log_of("rise_overview", "{study}"),
+    group:
+        "figures"
+    conda:
+        "../../envs/plot.yaml"
+    threads: 1
+    resources:
+        runtime=res("figures", "runtime_min"),
+        mem_mb=res("figures", "mem_mb"),
+        figure_slots=1,
+    script:
+        "../scripts/rise_overview.py"
+
+
+rule rise_picture:
+    input:
+        summary=rules.rise_summary.output.summary,
+        leaders=lambda wc: [
+            rise_environment_file(wc.study, r, RISE.seeds[0], "npz", kind="leaders")
+            for r in RISE.soap_r_cut_A
+        ],
+        samples=lambda wc: rise_sample_files(wc.study)[0],
+    output:
+        report(
+            P.rise_figure("picture_environments"),
+            caption="../report/rise_picture.rst",
+            category="RISE",
+            subcategory="{study}",
+            labels={"figure": "inherent structure by environment"},
+        ),
+    log:
+        log_of("rise_picture", "{study}"),
+    group:
+        "figures"
+    conda:
+        "../../envs/structure.yaml"
+    threads: 1
+    resources:
+        runtime=res("figures", "runtime_min"),
+        mem_mb=res("figures", "mem_mb"),
+        figure_slots=1,
+    params:
+        **tracked(
+            soap=lambda wc: rise_settings(wc.study).soap,
+            unmatched=lambda wc: rise_settings(wc.study).unmatched_atoms,
+            species=lambda wc: rise_system(wc.study).species,
+        ),
+    script:
+        "../scripts/rise_picture.py"
+
+
 rule rise_compare_studies:
     input:
         summaries=lambda wc: [
@@ -273,6 +345,7 @@ rule rise_compare_studies:
     output:
         table=report(
             P.rise_studies(),
+            caption="../report/rise_studies_table.rst",
             category="RISE",
             labels={"table": "RISE per study"},
         ),

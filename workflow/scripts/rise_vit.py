@@ -16,9 +16,10 @@ vit = params.vit.as_dict()
 top_k = vit.pop("attribution_top_k")
 for key in ("communication_blocks", "seeds"):
     vit.pop(key)
-cfg = {**vit, "species": snakemake.params.species, "test_fraction": params.test_fraction,
+cfg = {**vit, "species": snakemake.params.species, "test_fraction": params.split.test_fraction,
        "device": resolve_device(vit["device"]), "checkpoint_dir": snakemake.params.work}
-result = run_communication_length(snakemake.input.samples, int(wc.L), int(wc.seed), cfg, attribution_top_k=top_k)
+result = run_communication_length(snakemake.input.samples, int(wc.L), int(wc.seed), cfg, attribution_top_k=top_k,
+                                  split=params.split)
 result["energy_source"] = snakemake.params.energy_source
 logging.info("r=%s (%.1f A) seed %s: test RMSE %.3f meV/atom, %.3f s/epoch on %s", wc.L,
              result["communication_length_A"], wc.seed, result["rmse_test_meV_per_atom"],

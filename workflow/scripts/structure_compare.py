@@ -28,11 +28,12 @@ for path in snakemake.input.metrics:
     result = read_analysis(Path(path).parent)
     models.setdefault(labels[result.metrics["model"]], []).append(result)
 
-table = metric_table(models)
+ring_fractions = ring_fraction_metrics(an.ring_figure_method, an.ring_max_size)
+table = metric_table(models, ring_fractions)
 write_csv(snakemake.output.summary, table)
 teacher = snakemake.params.teacher
 if teacher in models:
-    deltas = teacher_deltas(models, teacher, ring_fraction_metrics(an.ring_figure_method, an.ring_max_size))
+    deltas = teacher_deltas(models, teacher, ring_fractions)
 else:  # no classical teacher among the models: nothing to subtract
     deltas = pd.DataFrame(columns=["metric", "model", "teacher_mean", "teacher_sd", "model_mean", "model_sd", "delta",
                                    "delta_sem", "n_model", "n_teacher"])
@@ -54,15 +55,18 @@ for spec in an.experiment:
     found, curve = experiment_comparison(sq, {**spec.as_dict(), "file": str(base / spec.file)}, column, an,
                                          mean_b_sq_barn)
     rows += found
-    measured[column] = curve
+    r_chi = {r["model"]: r["r_chi"] for r in found}
+    measured[column] = figures.Measured(curve, tuple(spec.r_chi_range_inv_A), r_chi)
 write_csv(snakemake.output.experiment,
           pd.DataFrame(rows, columns=["model", "column", "experiment_file", "r_chi", "fsdp_Q1_model_inv_A",
                                       "fsdp_Q1_experiment_inv_A", "fsdp_Q1_delta_inv_A", "fsdp_amplitude_delta",
                                       "fsdp_fwhm_delta_inv_A"]))
 
 out = dict(zip(STRUCTURE_FIGURES, snakemake.output.figures))
-figures.sq_overlay(sq, out["sq"], experiment=measured or None)
+fsdp_window = tuple(an.fsdp_search_inv_A)
+figures.sq_overlay(sq, out["sq"], experiment=measured, fsdp_window_inv_A=fsdp_window)
 peaks = {label: float(table.loc[table.metric == "fsdp_neutron_Q1_inv_A", f"{label}_mean"].iloc[0]) for label in models}
+peaks.update({"experiment": r["fsdp_Q1_experiment_inv_A"] for r in rows if r["column"] == "neutron_F"})
 figures.fsdp_zoom(sq, out["fsdp"], experiment=measured.get("neutron_F"), peaks=peaks)
 figures.total_correlation({label: replica_tables(r, "realspace", "r_A")[0] for label, r in models.items()}, out["T"])
 figures.partial_rdf_bands({label: replica_tables(r, "gr", "r_A") for label, r in models.items()}, out["gr"])

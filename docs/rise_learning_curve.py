@@ -1,0 +1,156 @@
+"""Learning curve of the RISE: test RMSE vs SOAP radius at growing numbers of samples.
+
+Reads a finished RISE run (its inherent-structure samples and SOAP stores, e.g. from
+`./vitrify.sh run --configfile config/rise.yaml`) and repeats the study's own chain on nested
+subsets of the samples (the same number from every cooling-rate set): environments mined
+with the run's conventions, XGBoost over the run's seeds, summarise_rise. Writes a CSV of
+every (samples, radius, seed) result, a JSON of each subset's RISE and whether it is
+resolved, and a figure of RMSE vs radius per subset size.
+
+    .venv/bin/python docs/rise_learning_curve.py --run results/rise --study cuzr_classical \
+        --per-set 20 50 100 200 --out docs/figures/rise_learning_curve
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import yaml  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from vitrify.config import validate_config  # noqa: E402
+from vitrify.files import write_csv, write_json  # noqa: E402
+from vitrify.plot_style import STYLE, plt, save_figure  # noqa: E402
+from vitrify.rise.environments import (  # noqa: E402
+    environment_fractions,
+    environment_statistics,
+    mine_leaders,
+    sample_environment_counts,
+)
+from vitrify.rise.regression import fit_and_evaluate, summarise_rise  # noqa: E402
+from vitrify.rise.samples import sample_table  # noqa: E402
+from vitrify.rise.soap import iter_sample_features  # noqa: E402
+from vitrify.rise.splits import mining_ids, regression_split  # noqa: E402
+from vitrify.settings import Settings  # noqa: E402
+
+
+def nested_subset(ids: list[str], rates: list[float], per_set: int, seed: int = 0) -> list[str]:
+    """`per_set` samples of every cooling-rate set; a smaller subset is inside a larger one."""
+    rng = np.random.default_rng([seed, 0x5355])
+    keep = set()
+    for rate in sorted(set(rates)):
+        members = [s for s, r in zip(ids, rates) if r == rate]
+        order = rng.permutation(len(members))
+        if per_set > len(members):
+            raise ValueError(f"{per_set} samples per set asked, set {rate} has {len(members)}")
+        keep |= {members[i] for i in order[:per_set]}
+    return [s for s in ids if s in keep]
+
+
+def run_subset(ids, y, rates, stores, rise, seeds, trials) -> tuple[list[dict], list[dict]]:
+    pos = {s: i for i, s in enumerate(ids)}
+    results, stats = [], []
+    for radius, store in stores.items():
+        t0 = time.perf_counter()
+        mined = mining_ids(ids, rates, rise.environments, rise.mining_seed)
+        env = mine_leaders((x for _, x in iter_sample_features(store, mined)), rise.environments.cosine_cutoff)
+        counts, unmatched = sample_environment_counts((x for _, x in iter_sample_features(store, ids)), env,
+                                                      rise.unmatched_atoms)
+        frac = environment_fractions(counts)
+        stats.append({"radius_A": radius, **environment_statistics(counts, unmatched),
+                      "seconds_environments": time.perf_counter() - t0})
+        for seed in seeds:
+            split = regression_split(ids, rates, rise.regression, seed)
+            tr, va, te = ([pos[s] for s in part] for part in (split.train, split.valid, split.test))
+            res, _ = fit_and_evaluate(frac[tr], y[tr], frac[te], y[te], radius_A=radius, seed=seed, n_trials=trials,
+                                      n_folds=rise.xgb_folds, max_rounds=rise.xgb_max_rounds,
+                                      early_stopping_rounds=rise.xgb_early_stopping_rounds,
+                                      x_valid=frac[va] if va else None, y_valid=y[va] if va else None,
+                                      space=rise.xgb_search_space)
+            results.append(res)
+        print(f"  r={radius:g} A: {env.n_environments} environments, "
+              f"{100 * stats[-1]['unmatched_fraction']:.1f} % unmatched, RMSE "
+              + ", ".join(f"{r['rmse_test_meV_per_atom']:.3f}" for r in results[-len(seeds):]), flush=True)
+    return results, stats
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--run", default="results/rise", help="the run's results directory")
+    ap.add_argument("--config", default="config/rise.yaml")
+    ap.add_argument("--study", default="cuzr_classical")
+    ap.add_argument("--per-set", type=int, nargs="+", required=True)
+    ap.add_argument("--trials", type=int, default=None, help="search trials (default: the config's)")
+    ap.add_argument("--out", default="docs/figures/rise_learning_curve")
+    ap.add_argument("--with-run", action="store_true",
+                    help="add the run's own summary (all samples, the config's trials) as the last point")
+    args = ap.parse_args()
+
+    cfg = yaml.safe_load(Path(args.config).read_text())
+    validate_config(cfg, args.config, REPO)
+    rise_all = Settings.from_config(cfg).rise
+    study = rise_all.study(args.study)
+    rise = rise_all.for_study(study)
+    run = Path(args.run) / "rise" / args.study
+    sample_files = sorted((run / "samples").glob("*.extxyz"))
+    all_ids, all_y, all_rates = sample_table(sample_files)
+    stores = {r: run / "soap" / f"r{r:g}" for r in rise.soap_r_cut_A}
+    trials = args.trials or rise.xgb_trials
+    print(f"{len(all_ids)} samples in {len(set(all_rates))} cooling-rate sets; radii {list(stores)}; "
+          f"seeds {list(rise.seeds)}; {trials} trials; cosine {rise.environments.cosine_cutoff}", flush=True)
+
+    rows, summaries = [], []
+    for per_set in args.per_set:
+        keep = set(nested_subset(all_ids, all_rates, per_set))
+        idx = [i for i, s in enumerate(all_ids) if s in keep]
+        ids, y, rates = [all_ids[i] for i in idx], all_y[idx], [all_rates[i] for i in idx]
+        t0 = time.perf_counter()
+        print(f"{per_set} per set ({len(ids)} samples):", flush=True)
+        results, stats = run_subset(ids, y, rates, stores, rise, rise.seeds, trials)
+        summary = summarise_rise(results)
+        summary.update({"samples_per_set": per_set, "n_samples": len(ids), "seconds": time.perf_counter() - t0,
+                        "environment_stats": stats})
+        summaries.append(summary)
+        print(f"  -> {summary['resolution_statement']} ({summary['seconds']:.0f} s)", flush=True)
+        rows += [{"samples_per_set": per_set, "n_samples": len(ids), "radius_A": r["radius_A"], "seed": r["seed"],
+                  "rmse_test_meV_per_atom": r["rmse_test_meV_per_atom"],
+                  "rmse_predict_mean_meV_per_atom": r["rmse_predict_mean_meV_per_atom"],
+                  "n_environments": r["n_environments"]} for r in results]
+    if args.with_run:
+        own = json.loads((run / "summary.json").read_text())
+        own.update({"samples_per_set": len(all_ids) // len(set(all_rates)), "n_samples": len(all_ids),
+                    "seconds": None, "from": "the workflow run itself (config trials)"})
+        summaries.append(own)
+        print(f"run itself ({len(all_ids)} samples): {own['resolution_statement']}")
+    out = Path(args.out)
+    write_csv(out.with_suffix(".csv"), pd.DataFrame(rows))
+    write_json(out.with_suffix(".json"), {"config": args.config, "study": args.study, "trials": trials,
+                                          "summaries": summaries})
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(5, 3.4))
+        for i, s in enumerate(summaries):
+            ax.errorbar(s["radii_A"], s["rmse_mean_meV_per_atom"], yerr=s["rmse_sem_meV_per_atom"], fmt="o-",
+                        ms=3, capsize=2, lw=1, color=f"C{i}",
+                        label=f"{s['n_samples']} samples: RISE {s['rise_A']:g} A "
+                              f"[{s['rise_interval_A'][0]:g}-{s['rise_interval_A'][1]:g}]")
+        ax.set_xlabel("SOAP radius ($\\AA$)")
+        ax.set_ylabel("test RMSE (meV/atom), mean $\\pm$ s.e.")
+        ax.legend(fontsize=6)
+        save_figure(fig, out.with_suffix(".png"), tight=False, bbox_inches="tight")
+    print(json.dumps([{k: s[k] for k in ("n_samples", "rise_A", "rise_interval_A", "resolved", "seconds")}
+                      for s in summaries], indent=1))
+
+
+if __name__ == "__main__":
+    main()
