@@ -61,7 +61,10 @@ def nested_subset(ids: list[str], rates: list[float], per_set: int, seed: int = 
 def run_subset(ids, y, rates, stores, rise, seeds, trials) -> tuple[list[dict], list[dict]]:
     pos = {s: i for i, s in enumerate(ids)}
     results, stats = [], []
-    for radius, store in stores.items():
+    # Radii whose SOAP store is written first; wait for the others (the run may still be on).
+    for radius, store in sorted(stores.items(), key=lambda kv: not (kv[1] / "index.json").exists()):
+        while not (store / "index.json").exists():
+            time.sleep(10)
         t0 = time.perf_counter()
         mined = mining_ids(ids, rates, rise.environments, rise.mining_seed)
         env = mine_leaders((x for _, x in iter_sample_features(store, mined)), rise.environments.cosine_cutoff)
@@ -110,14 +113,29 @@ def main() -> None:
     print(f"{len(all_ids)} samples in {len(set(all_rates))} cooling-rate sets; radii {list(stores)}; "
           f"seeds {list(rise.seeds)}; {trials} trials; cosine {rise.environments.cosine_cutoff}", flush=True)
 
+    out = Path(args.out)
+    # Subsets already computed (same config and trials) are read back, not recomputed: the
+    # script resumes after a kill and can add the run's own point later.
+    done = {}
+    if out.with_suffix(".json").exists():
+        old = json.loads(out.with_suffix(".json").read_text())
+        if old.get("config") == args.config and old.get("trials") == trials:
+            done = {s["samples_per_set"]: s for s in old["summaries"] if s.get("from") != "run"}
+            old_rows = pd.read_csv(out.with_suffix(".csv")).to_dict("records")
     rows, summaries = [], []
     for per_set in args.per_set:
+        if per_set in done:
+            summaries.append(done[per_set])
+            rows += [r for r in old_rows if r["samples_per_set"] == per_set]
+            print(f"{per_set} per set: read back from {out.with_suffix('.json')}")
+            continue
         keep = set(nested_subset(all_ids, all_rates, per_set))
         idx = [i for i, s in enumerate(all_ids) if s in keep]
         ids, y, rates = [all_ids[i] for i in idx], all_y[idx], [all_rates[i] for i in idx]
         t0 = time.perf_counter()
         print(f"{per_set} per set ({len(ids)} samples):", flush=True)
         results, stats = run_subset(ids, y, rates, stores, rise, rise.seeds, trials)
+        results.sort(key=lambda r: (r["radius_A"], r["seed"]))
         summary = summarise_rise(results)
         summary.update({"samples_per_set": per_set, "n_samples": len(ids), "seconds": time.perf_counter() - t0,
                         "environment_stats": stats})
@@ -130,10 +148,9 @@ def main() -> None:
     if args.with_run:
         own = json.loads((run / "summary.json").read_text())
         own.update({"samples_per_set": len(all_ids) // len(set(all_rates)), "n_samples": len(all_ids),
-                    "seconds": None, "from": "the workflow run itself (config trials)"})
+                    "seconds": None, "from": "run", "trials": rise.xgb_trials})
         summaries.append(own)
         print(f"run itself ({len(all_ids)} samples): {own['resolution_statement']}")
-    out = Path(args.out)
     write_csv(out.with_suffix(".csv"), pd.DataFrame(rows))
     write_json(out.with_suffix(".json"), {"config": args.config, "study": args.study, "trials": trials,
                                           "summaries": summaries})
