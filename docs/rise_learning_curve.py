@@ -145,6 +145,10 @@ def main() -> None:
                   "rmse_test_meV_per_atom": r["rmse_test_meV_per_atom"],
                   "rmse_predict_mean_meV_per_atom": r["rmse_predict_mean_meV_per_atom"],
                   "n_environments": r["n_environments"]} for r in results]
+        # Written after every subset: a killed run keeps what it finished.
+        write_csv(out.with_suffix(".csv"), pd.DataFrame(rows))
+        write_json(out.with_suffix(".json"), {"config": args.config, "study": args.study, "trials": trials,
+                                              "summaries": summaries})
     if args.with_run:
         own = json.loads((run / "summary.json").read_text())
         own.update({"samples_per_set": len(all_ids) // len(set(all_rates)), "n_samples": len(all_ids),

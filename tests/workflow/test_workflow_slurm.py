@@ -40,14 +40,15 @@ def test_test_config_runs_through_slurm_profile(slurm, repo, venv_bin, tmp_path)
     # dataset, both labelling batches in one group job), the potentials (2 archs x (3 seeds
     # + 1 learning-curve point) trained and evaluated, 1 TorchScript export), 2 committee
     # evaluations along the ML trajectories, the RISE chain for CuZr (classical: 2 anneals
-    # and sample sets) and silica (LR: 1 of each), 2 SOAP radii, 6 environment and 6
-    # XGBoost runs per study, 2 x 3 ViT trainings for CuZr, and the plotting and table
+    # and sample sets) and silica (LR: 1 of each), 2 SOAP radii, 2 environment runs (one
+    # shared mining draw per radius) and 6 XGBoost runs per study, 2 x 3 ViT trainings for
+    # CuZr, and the plotting and table
     # jobs bundled into groups.
     rules = [re.search(r"/group_(figures|labels)", log).group(1) if "/group_" in log
              else re.search(r"/rule_(\w+?)/", log).group(1) for _, log in submitted]
     counts = {rule: rules.count(rule) for rule in set(rules)}
     assert counts == {"md_melt_quench": 4, "rise_anneal": 3, "rise_samples": 3, "rise_soap": 4,
-                      "rise_environments": 12, "rise_xgboost": 12, "rise_vit": 6, "structure_analysis": 6,
+                      "rise_environments": 4, "rise_xgboost": 12, "rise_vit": 6, "structure_analysis": 6,
                       "reference_md": 1, "reference_select": 1, "reference_dataset": 1, "labels": 1,
                       "mlip_train": 8, "mlip_evaluate": 8, "mlip_export_torchscript": 1, "md_committee": 2,
                       "figures": counts.get("figures", 0)}, submitted
