@@ -51,18 +51,9 @@ from vitrify.rise.environments import (  # noqa: E402
 )
 from vitrify.rise.samples import sample_table  # noqa: E402
 from vitrify.rise.soap import iter_sample_features  # noqa: E402
-from vitrify.rise.splits import mining_subset  # noqa: E402
+from vitrify.rise.splits import mining_subset, per_set_subset  # noqa: E402
 
 PAPER = {"atoms": 10 * 1000 * 2000, "mined_fraction": 0.4, "cores": 32}
-
-
-def nested(ids, rates, per_set):
-    rng = np.random.default_rng(7)
-    keep = set()
-    for rate in sorted(set(rates)):
-        members = [s for s, r in zip(ids, rates) if r == rate]
-        keep |= {members[i] for i in rng.permutation(len(members))[:per_set]}
-    return [s for s in ids if s in keep]
 
 
 class Peak:
@@ -99,7 +90,7 @@ def main() -> None:
 
     rows = []
     for per_set in args.per_set:
-        sub = nested(ids, rates, per_set)
+        sub = per_set_subset(ids, rates, per_set, 7)
         mined = mining_subset(sub, [rate_of[s] for s in sub], args.mining_fraction, 0)
         with Peak() as pm:
             t0 = time.perf_counter()
@@ -122,7 +113,7 @@ def main() -> None:
               flush=True)
 
     # The per-atom loop on the smallest subset: identical leaders and assignments.
-    sub = nested(ids, rates, args.ref_per_set)
+    sub = per_set_subset(ids, rates, args.ref_per_set, 7)
     mined = mining_subset(sub, [rate_of[s] for s in sub], args.mining_fraction, 0)
     t0 = time.perf_counter()
     ref = mine_leaders_reference(load(mined), args.cosine)

@@ -22,7 +22,6 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 
@@ -41,21 +40,8 @@ from vitrify.rise.environments import (  # noqa: E402
 from vitrify.rise.regression import fit_and_evaluate, summarise_rise  # noqa: E402
 from vitrify.rise.samples import sample_table  # noqa: E402
 from vitrify.rise.soap import iter_sample_features  # noqa: E402
-from vitrify.rise.splits import mining_ids, regression_split  # noqa: E402
+from vitrify.rise.splits import mining_ids, per_set_subset, regression_split  # noqa: E402
 from vitrify.settings import Settings  # noqa: E402
-
-
-def nested_subset(ids: list[str], rates: list[float], per_set: int, seed: int = 0) -> list[str]:
-    """`per_set` samples of every cooling-rate set; a smaller subset is inside a larger one."""
-    rng = np.random.default_rng([seed, 0x5355])
-    keep = set()
-    for rate in sorted(set(rates)):
-        members = [s for s, r in zip(ids, rates) if r == rate]
-        order = rng.permutation(len(members))
-        if per_set > len(members):
-            raise ValueError(f"{per_set} samples per set asked, set {rate} has {len(members)}")
-        keep |= {members[i] for i in order[:per_set]}
-    return [s for s in ids if s in keep]
 
 
 def run_subset(ids, y, rates, stores, rise, seeds, trials) -> tuple[list[dict], list[dict]]:
@@ -129,7 +115,7 @@ def main() -> None:
             rows += [r for r in old_rows if r["samples_per_set"] == per_set]
             print(f"{per_set} per set: read back from {out.with_suffix('.json')}")
             continue
-        keep = set(nested_subset(all_ids, all_rates, per_set))
+        keep = set(per_set_subset(all_ids, all_rates, per_set, [0, 0x5355]))
         idx = [i for i, s in enumerate(all_ids) if s in keep]
         ids, y, rates = [all_ids[i] for i in idx], all_y[idx], [all_rates[i] for i in idx]
         t0 = time.perf_counter()

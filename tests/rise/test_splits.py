@@ -93,3 +93,14 @@ def test_cosine_threshold_conventions():
     with pytest.raises(ValueError, match="unknown similarity convention"):
         cosine_threshold(0.9, "angle")
     assert dataclasses.replace(_settings(), similarity_cutoff=0.98).cosine_cutoff == 0.98
+
+
+def test_per_set_subset_takes_the_same_number_from_every_set_and_nests():
+    from vitrify.rise.splits import per_set_subset
+
+    small, large = per_set_subset(IDS, RATES, 3, 1), per_set_subset(IDS, RATES, 5, 1)
+    rate_of = dict(zip(IDS, RATES))
+    assert sorted(rate_of[s] for s in small) == [10.0] * 3 + [100.0] * 3 + [1000.0] * 3
+    assert set(small) <= set(large) and small == [s for s in IDS if s in set(small)]
+    with pytest.raises(ValueError, match="6 samples per set asked"):
+        per_set_subset(IDS, RATES, 6, 1)

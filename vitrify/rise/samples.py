@@ -141,12 +141,6 @@ def read_sample_sets(paths: list[str | Path]) -> list[tuple[str, Atoms]]:
     ]
 
 
-def sample_targets(paths: list[str | Path]) -> tuple[list[str], np.ndarray]:
-    """Sample ids and inherent-structure energies (eV/atom), in the order of read_sample_sets."""
-    sets = read_sample_sets(paths)
-    return [sid for sid, _ in sets], np.array([atoms.info[IS_ENERGY_KEY] for _, atoms in sets])
-
-
 RATE_KEY = "cooling_rate_K_per_ps"
 
 

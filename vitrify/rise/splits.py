@@ -111,6 +111,20 @@ def mining_subset(sample_ids: Sequence[str], groups: Sequence, fraction: float, 
     return out
 
 
+def per_set_subset(sample_ids: Sequence[str], groups: Sequence, per_set: int, seed) -> list[str]:
+    """`per_set` samples of every group, in input order; with the same seed a smaller
+    subset lies inside a larger one (learning curves, scaling benchmarks). `seed`: any
+    numpy seed material."""
+    ids = _unique_ids(sample_ids)
+    rng = np.random.default_rng(seed)
+    keep = set()
+    for g, pos in _groups(ids, groups).items():
+        if per_set > len(pos):
+            raise ValueError(f"{per_set} samples per set asked, set {g!r} has {len(pos)}")
+        keep |= {ids[pos[i]] for i in rng.permutation(len(pos))[:per_set]}
+    return [s for s in ids if s in keep]
+
+
 def regression_split(sample_ids: Sequence[str], groups: Sequence, settings, seed: int) -> Split:
     """The split of rise.split for one seed (settings: a block with split, test_fraction,
     validation_fraction)."""
