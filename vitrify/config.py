@@ -183,6 +183,16 @@ def _check_active_learning(config: dict, source: str) -> None:
                           f"a level below upper_trust_eV_per_A ({al['upper_trust_eV_per_A']})")
     if len(mlip["seeds"]) < 2:
         raise ConfigError(source, "mlip.seeds", mlip["seeds"], "at least two seeds: a committee scores the frames")
+    n_explore = al["explore_n_atoms"] or config["systems"][al["system"]]["n_atoms"]
+    if n_explore < config["reference"]["min_atoms"]:
+        key = "active_learning.explore_n_atoms" if al["explore_n_atoms"] else f"systems.{al['system']}.n_atoms"
+        raise ConfigError(source, key, n_explore,
+                          f"at least reference.min_atoms ({config['reference']['min_atoms']}): the explored "
+                          "frames are labelled whole, and Gamma-point labels need large cells")
+    dt_fs = config["systems"][al["system"]]["md"]["timestep_fs"]
+    if al["explore_frame_interval_ps"] is not None and al["explore_frame_interval_ps"] * 1000.0 < dt_fs:
+        raise ConfigError(source, "active_learning.explore_frame_interval_ps", al["explore_frame_interval_ps"],
+                          f"at least one timestep ({dt_fs} fs)")
 
 
 def _check_mlip(config: dict, source: str) -> None:

@@ -323,8 +323,24 @@ class ActiveLearningSettings(Block):
     converged_candidate_fraction: float
     max_new_per_iteration: int
     cooling_rate_K_per_ps: float | None
+    explore_n_atoms: int | None
+    explore_frame_interval_ps: float | None
     max_epochs: int | None
     warm_start: bool
+    production: str
+
+    def exploration_system(self, system: "SystemSettings") -> "SystemSettings":
+        """The system as the exploration runs it: one run, in a cell of explore_n_atoms
+        atoms when set (the selected frames are labelled whole, so a DFT labeller needs a
+        cell far smaller than the production runs'), saving a frame every
+        explore_frame_interval_ps when set (a young potential breaks down within a
+        picosecond of the melt: sparse frames would miss the ones worth labelling)."""
+        one = system.for_one_run
+        if self.explore_n_atoms is not None:
+            one = dataclasses.replace(one, n_atoms=self.explore_n_atoms)
+        if self.explore_frame_interval_ps is not None:
+            one = dataclasses.replace(one, md=one.md.replace(frame_interval_ps=self.explore_frame_interval_ps))
+        return one
 
 
 # ---- RISE ----------------------------------------------------------------------------

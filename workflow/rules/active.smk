@@ -2,7 +2,8 @@
 # iteration's dataset, its first member explores the melt-quench, the committee scores
 # every frame; a checkpoint selects candidates and decides whether to go on; selected
 # frames are labelled and join the next iteration's dataset. The potentials of the mlip
-# stage then train on the dataset of the iteration where the loop stopped.
+# stage then train on the dataset of the iteration where the loop stopped, or are that
+# iteration's committee itself (active_learning.production: last_iteration).
 
 
 rule al_train:
@@ -18,6 +19,7 @@ rule al_train:
     output:
         model=P.al_model_file(),
         errors=f"{P.al_model_dir()}/test_errors.csv",
+        history=f"{P.al_model_dir()}/history.csv",
     log:
         log_of("al_train", "{system}_iter{it}_{arch}_seed{seed}"),
     benchmark:
@@ -58,7 +60,7 @@ rule al_explore:
         mem_mb=res("md_melt_quench", "mem_mb"),
     params:
         **tracked(
-            system=lambda wc: SYSTEMS[wc.system].for_one_run,
+            system=lambda wc: ACTIVE.exploration_system(SYSTEMS[wc.system]),
             seed=S.seed,
             rate=lambda wc: al_rate(wc.system),
             model_md=MLIP.md if MLIP else None,

@@ -334,6 +334,16 @@ def training_dataset(split):
     return al_dataset(MLIP.system, al_final_iteration(MLIP.system), split)
 
 
+def al_production_member(system, arch, member):
+    """[model, history] of the last iteration's committee member a production seed member
+    reuses (active_learning.production: last_iteration), else []: learning-curve members
+    always train on their subset."""
+    if ACTIVE is None or ACTIVE.production != "last_iteration" or not member.startswith("seed"):
+        return []
+    folder = P.al_model_dir(system, al_final_iteration(system), arch, member[len("seed") :])
+    return [f"{folder}/model.pt", f"{folder}/history.csv"]
+
+
 def al_rate(system):
     rate = ACTIVE.cooling_rate_K_per_ps
     return rate if rate is not None else SYSTEMS[system].cooling_rates_K_per_ps[0]

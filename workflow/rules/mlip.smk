@@ -6,6 +6,7 @@ rule mlip_train:
     input:
         train=lambda wc: training_dataset("train"),
         valid=lambda wc: training_dataset("valid"),
+        last_iteration=lambda wc: al_production_member(wc.system, wc.arch, wc.member),
     output:
         model=P.model_file(),
         history=f"{P.model_dir()}/history.csv",

@@ -16,7 +16,7 @@ setup_logging(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)
 params, wc = snakemake.params, snakemake.wildcards
 train = read_extxyz(snakemake.input.train)
-train_model(
+history = train_model(
     model_spec(params.model, params.species, wc.arch), train, read_extxyz(snakemake.input.valid), params.training,
     seed=int(wc.seed), workdir=Path(params.work), model_file=Path(snakemake.output.model),
     device=resolve_device(params.device), warm_start_file=snakemake.input.previous or None,
@@ -31,3 +31,4 @@ for col, value in (("seed", int(wc.seed)), ("arch", wc.arch), ("iteration", int(
     table.insert(0, col, value)
 table["n_train"] = meta["n_train"]
 write_csv(snakemake.output.errors, table)
+write_csv(snakemake.output.history, pd.DataFrame(history))
