@@ -37,3 +37,17 @@ def test_study_overrides_replace_the_sections_values():
     assert own.anneal_temperatures_K == silica.anneal_temperatures_K != rise.anneal_temperatures_K
     assert own.minimise.minimize_ftol_eV_per_A == silica.minimize_ftol_eV_per_A
     assert rise.for_study(rise.study("cuzr_classical")).anneal == rise.anneal
+
+
+def test_exploration_runs_its_own_cell_and_frame_interval():
+    cfg = config("config")
+    cfg["active_learning"].update(explore_n_atoms=192, explore_frame_interval_ps=0.02)
+    s = Settings.from_config(cfg)
+    system = s.systems["silica"]
+    explored = s.active_learning.exploration_system(system)
+    assert (explored.n_atoms, explored.md.frame_interval_ps) == (192, 0.02)
+    assert (system.n_atoms, system.md.frame_interval_ps) == (96, 0.25)
+    assert explored.protocol == system.protocol and explored.models == ()
+    cfg["active_learning"].update(explore_n_atoms=None, explore_frame_interval_ps=None)
+    unchanged = Settings.from_config(cfg)
+    assert unchanged.active_learning.exploration_system(system) == system.for_one_run

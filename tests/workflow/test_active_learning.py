@@ -26,7 +26,6 @@ def _config(repo, **active) -> dict:
     cfg = yaml.safe_load((repo / "config" / "test.yaml").read_text())
     silica = cfg["systems"]["silica"]
     silica.update(classical_potential="bks_ssp", models=["classical"], cooling_rates_K_per_ps=[10000])
-    silica["md"]["frame_interval_ps"] = 0.05
     silica["protocol"] = [
         {"name": "melt", "ensemble": "nvt", "T_K": 4000, "duration_ps": 0.3},
         {"name": "liquid", "ensemble": "nvt", "T_K": 3000, "duration_ps": 0.3},
@@ -42,7 +41,8 @@ def _config(repo, **active) -> dict:
     cfg["reference"]["max_force_eV_per_A"] = 1e7
     # Every frame a candidate: the loop must label; one label round.
     cfg["active_learning"] = {"system": "silica", "max_iterations": 1, "max_new_per_iteration": 4,
-                              "lower_trust_eV_per_A": 1e-4, "upper_trust_eV_per_A": 1e3, **active}
+                              "lower_trust_eV_per_A": 1e-4, "upper_trust_eV_per_A": 1e3,
+                              "explore_frame_interval_ps": 0.05, **active}
     return cfg
 
 
@@ -91,9 +91,20 @@ def test_an_iteration_selects_labels_retrains_and_resumes_after_a_kill(repo, ven
     assert (table.n_train.diff().dropna() >= 0).all() and table.test_forces_rmse_meV_per_A.notna().all()
     assert (work / P.figure("silica", "active_learning")).stat().st_size > 20_000
 
+    # The exploration saves a frame every explore_frame_interval_ps, not the system's interval.
+    steps = [a.info["step"] for a in read(work / P.al_explore_dir("silica", 0, "sr") / "trajectory.extxyz", ":")]
+    assert len(steps) >= 2 and steps[1] - steps[0] == 50   # 0.05 ps at 1 fs (the system saves every 0.5 ps)
+
     # The mlip stage trains on the dataset where the loop stopped.
     dry = _snakemake(venv_bin, repo, work, config_file, "-n", targets=[P.model_file("silica", "sr", "seed0")])
     assert P.al_dataset("train", "silica", 1) in dry.stdout
+    # ... or takes the last iteration's committee member as it is.
+    config_file.write_text(yaml.safe_dump(_config(repo, production="last_iteration")))
+    res = _snakemake(venv_bin, repo, work, config_file, targets=[P.model_file("silica", "sr", "seed0")])
+    assert res.returncode == 0, res.stdout[-6000:]
+    assert "rule al_train" not in res.stdout and "rule al_explore" not in res.stdout
+    last_member = work / P.al_model_file("silica", 1, "sr", 0)
+    assert (work / P.model_file("silica", "sr", "seed0")).read_bytes() == last_member.read_bytes()
 
     # Trust levels under which every frame is known: only scoring and selection rerun, and
     # the loop ends at iteration 0 as converged.

@@ -338,9 +338,15 @@ def al_production_member(system, arch, member):
     """[model, history] of the last iteration's committee member a production seed member
     reuses (active_learning.production: last_iteration), else []: learning-curve members
     always train on their subset."""
-    if ACTIVE is None or ACTIVE.production != "last_iteration" or not member.startswith("seed"):
+    if (
+        ACTIVE is None
+        or ACTIVE.production != "last_iteration"
+        or not member.startswith("seed")
+    ):
         return []
-    folder = P.al_model_dir(system, al_final_iteration(system), arch, member[len("seed") :])
+    folder = P.al_model_dir(
+        system, al_final_iteration(system), arch, member[len("seed") :]
+    )
     return [f"{folder}/model.pt", f"{folder}/history.csv"]
 
 
