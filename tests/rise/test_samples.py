@@ -4,13 +4,14 @@
 import numpy as np
 import pytest
 
-from vitrify.lammps.session import energy_and_forces
 from tests.support.configs import complete, config, melt_quench
+from vitrify.lammps.classical import get_potential
+from vitrify.lammps.session import energy_and_forces
+from vitrify.md.anneal import anneal_spec
 from vitrify.md.melt_quench import MeltQuench
 from vitrify.md.potentials import make_potential
+from vitrify.rise.samples import IS_ENERGY_KEY, hold_snapshots, minimise_snapshots
 from vitrify.settings import Settings
-from vitrify.lammps.classical import get_potential
-from vitrify.rise.samples import IS_ENERGY_KEY, anneal_spec, hold_snapshots, minimise_snapshots
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ TARGETS = [P.al_summary("silica"), P.figure("silica", "active_learning")]
 def _config(repo, **active) -> dict:
     cfg = yaml.safe_load((repo / "config" / "test.yaml").read_text())
     silica = cfg["systems"]["silica"]
-    silica.update(classical_potential="bks_ssp", models=["classical"], cooling_rates_K_per_ps=[10000])
+    silica.update(classical_potential="bks_ssp", models=["classical", "lr"], cooling_rates_K_per_ps=[10000])
     silica["protocol"] = [
         {"name": "melt", "ensemble": "nvt", "T_K": 4000, "duration_ps": 0.3},
         {"name": "liquid", "ensemble": "nvt", "T_K": 3000, "duration_ps": 0.3},
@@ -33,8 +33,9 @@ def _config(repo, **active) -> dict:
         {"name": "glass", "ensemble": "nvt", "T_K": 300, "duration_ps": 0.3},
     ]
     cfg.update(run_name="altest", systems={"silica": silica})
-    for section in ("rise", "analysis"):
-        cfg.pop(section)
+    cfg.pop("analysis")
+    # The LR glasses' RISE study: LR's explorations anneal their glass as it would.
+    cfg["rise"]["studies"] = [st for st in cfg["rise"]["studies"] if st["system"] == "silica"]
     cfg["reference"]["labeler"] = {"backend": "teacher"}
     # Three-epoch models walk into configurations the teacher finds absurd (forces of
     # 1e3-1e5 eV/A, measured); this test is about the loop's mechanics, so keep them all.
@@ -92,6 +93,12 @@ def test_an_iteration_selects_labels_retrains_and_resumes_after_a_kill(repo, ven
     assert (work / P.figure("silica", "active_learning")).stat().st_size > 20_000
 
     # The exploration saves a frame every explore_frame_interval_ps, not the system's interval.
+    # LR's explorations anneal their glass at the RISE study's temperature (when the
+    # melt-quench reached one); SR's have no study to serve.
+    for it in (0, 1):
+        lr_anneals = json.loads((work / P.al_explore_dir("silica", it, "lr") / "explore.json").read_text())["anneals"]
+        sr_anneals = json.loads((work / P.al_explore_dir("silica", it, "sr") / "explore.json").read_text())["anneals"]
+        assert [a["T_K"] for a in lr_anneals] == [1000.0] and sr_anneals == []
     steps = [a.info["step"] for a in read(work / P.al_explore_dir("silica", 0, "sr") / "trajectory.extxyz", ":")]
     assert len(steps) >= 2 and steps[1] - steps[0] == 50   # 0.05 ps at 1 fs (the system saves every 0.5 ps)
 

@@ -63,6 +63,10 @@ def learning_curves(table: pd.DataFrame, path: str) -> None:
             ax.set_xlabel("training configurations")
             ax.set_ylabel(label)
             ax.legend(fontsize=7)
+        if table["n_train"].nunique() < 2:
+            # One training size is a point, not a curve: say how to get one.
+            fig.suptitle("one training-set size: set mlip.learning_curve_fractions for a learning curve "
+                         "(with active learning, summary.csv has the error per iteration)", fontsize=8)
         save_figure(fig, path)
 
 

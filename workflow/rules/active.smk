@@ -1,5 +1,6 @@
 # Active learning: per iteration {it}, each architecture's committee trains on the
-# iteration's dataset, its first member explores the melt-quench, the committee scores
+# iteration's dataset, its first member explores the melt-quench (and the anneals of the
+# RISE studies of its model, from its own glass), the committee scores
 # every frame; a checkpoint selects candidates and decides whether to go on; selected
 # frames are labelled and join the next iteration's dataset. The potentials of the mlip
 # stage then train on the dataset of the iteration where the loop stopped, or are that
@@ -64,6 +65,7 @@ rule al_explore:
             seed=S.seed,
             rate=lambda wc: al_rate(wc.system),
             model_md=MLIP.md if MLIP else None,
+            anneals=lambda wc: al_anneals(wc.system, wc.arch),
         ),
     script:
         "../scripts/al_explore.py"

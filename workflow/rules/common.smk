@@ -350,6 +350,17 @@ def al_production_member(system, arch, member):
     return [f"{folder}/model.pt", f"{folder}/history.csv"]
 
 
+def al_anneals(system, arch):
+    """(anneal settings, T) for each anneal a RISE study runs on `arch`'s glasses of
+    `system`: the exploration anneals its own glass the same way."""
+    return [
+        (rise_settings(name).anneal, T)
+        for name, study in RISE_STUDIES.items()
+        if study.system == system and study.model == arch
+        for T in rise_settings(name).anneal_temperatures_K
+    ]
+
+
 def al_rate(system):
     rate = ACTIVE.cooling_rate_K_per_ps
     return rate if rate is not None else SYSTEMS[system].cooling_rates_K_per_ps[0]

@@ -4,7 +4,7 @@ from pathlib import Path
 from vitrify.logs import setup_logging
 from vitrify.md.melt_quench import MeltQuench
 from vitrify.md.potentials import make_potential
-from vitrify.rise.samples import anneal_spec
+from vitrify.md.anneal import anneal_spec
 
 setup_logging(snakemake.log[0])
 wc, params = snakemake.wildcards, snakemake.params
