@@ -17,7 +17,7 @@ import pandas as pd
 ROWS = [
     ("density_g_per_cm3", "density (g/cm3)", "{:.3f}"),
     ("fsdp_neutron_Q1_inv_A", "FSDP position Q1 (1/A)", "{:.3f}"),
-    ("fsdp_neutron_amplitude", "FSDP height (barn/sr/atom)", "{:.4f}"),
+    ("fsdp_neutron_amplitude", "FSDP amplitude above background (barn/sr/atom)", "{:.4f}"),
     ("fsdp_neutron_fwhm_inv_A", "FSDP width FWHM (1/A)", "{:.3f}"),
     ("principal_neutron_Q_inv_A", "principal peak Q2 (1/A)", "{:.3f}"),
     ("angle_SiOSi_mean_deg", "Si-O-Si mean (deg)", "{:.1f}"),
