@@ -189,10 +189,9 @@ def _check_active_learning(config: dict, source: str) -> None:
         raise ConfigError(source, key, n_explore,
                           f"at least reference.min_atoms ({config['reference']['min_atoms']}): the explored "
                           "frames are labelled whole, and Gamma-point labels need large cells")
-    dt_fs = config["systems"][al["system"]]["md"]["timestep_fs"]
-    if al["explore_frame_interval_ps"] is not None and al["explore_frame_interval_ps"] * 1000.0 < dt_fs:
-        raise ConfigError(source, "active_learning.explore_frame_interval_ps", al["explore_frame_interval_ps"],
-                          f"at least one timestep ({dt_fs} fs)")
+    if al["explore_frame_interval_ps"] is not None:
+        _check_interval(al["explore_frame_interval_ps"], config["systems"][al["system"]]["md"]["timestep_fs"],
+                        "active_learning.explore_frame_interval_ps", source)
 
 
 def _check_mlip(config: dict, source: str) -> None:
@@ -380,10 +379,15 @@ def _check_system(system: dict, key: str, source: str, base_dir: Path) -> None:
         raise ConfigError(source, f"{key}.md.guard_min_distance_A", md["guard_min_distance_A"],
                           f"a distance below min_distance_A ({system['min_distance_A']} A), the start's closest approach")
     for k in ("thermo_interval_ps", "frame_interval_ps", "restart_interval_ps"):
-        if md[k] * 1000.0 < md["timestep_fs"]:
-            raise ConfigError(source, f"{key}.md.{k}", md[k], f"at least one timestep ({md['timestep_fs']} fs)")
+        _check_interval(md[k], md["timestep_fs"], f"{key}.md.{k}", source)
 
     _check_protocol(system["protocol"], f"{key}.protocol", source)
+
+
+def _check_interval(interval_ps: float, timestep_fs: float, key: str, source: str) -> None:
+    """An MD output interval must span at least one timestep."""
+    if interval_ps * 1000.0 < timestep_fs:
+        raise ConfigError(source, key, interval_ps, f"at least one timestep ({timestep_fs} fs)")
 
 
 def _check_protocol(protocol: list[dict], key: str, source: str) -> None:

@@ -92,13 +92,13 @@ def test_an_iteration_selects_labels_retrains_and_resumes_after_a_kill(repo, ven
     assert (table.n_train.diff().dropna() >= 0).all() and table.test_forces_rmse_meV_per_A.notna().all()
     assert (work / P.figure("silica", "active_learning")).stat().st_size > 20_000
 
-    # The exploration saves a frame every explore_frame_interval_ps, not the system's interval.
     # LR's explorations anneal their glass at the RISE study's temperature (when the
     # melt-quench reached one); SR's have no study to serve.
     for it in (0, 1):
         lr_anneals = json.loads((work / P.al_explore_dir("silica", it, "lr") / "explore.json").read_text())["anneals"]
         sr_anneals = json.loads((work / P.al_explore_dir("silica", it, "sr") / "explore.json").read_text())["anneals"]
         assert [a["T_K"] for a in lr_anneals] == [1000.0] and sr_anneals == []
+    # The exploration saves a frame every explore_frame_interval_ps, not the system's interval.
     steps = [a.info["step"] for a in read(work / P.al_explore_dir("silica", 0, "sr") / "trajectory.extxyz", ":")]
     assert len(steps) >= 2 and steps[1] - steps[0] == 50   # 0.05 ps at 1 fs (the system saves every 0.5 ps)
 

@@ -48,16 +48,17 @@ def explore(system: SystemSettings, arch: str, model_file: str | Path, md: Model
     record.update(n_frames=len(frames), total_steps=run.spec.total_steps, completed=stop is None, guard_stop=stop)
     record["anneals"] = []
     for settings, T_K in anneals:
+        T_K = float(T_K)
         if stop is not None:
-            record["anneals"].append({"T_K": float(T_K), "completed": False, "n_frames": 0,
+            record["anneals"].append({"T_K": T_K, "completed": False, "n_frames": 0,
                                       "guard_stop": "not run: the melt-quench stopped before the glass"})
             continue
         spec = anneal_spec(system.for_one_run, settings, arch, run.potential, str(outdir / "final.extxyz"), rate,
-                           iteration, float(T_K), seed)
-        anneal_label = f"{label}, anneal at {float(T_K):g} K"
-        anneal = MeltQuench(spec, outdir / f"anneal_T{float(T_K):g}", run.potential, label=anneal_label)
+                           iteration, T_K, seed)
+        anneal_label = f"{label}, anneal at {T_K:g} K"
+        anneal = MeltQuench(spec, outdir / f"anneal_T{T_K:g}", run.potential, label=anneal_label)
         held, anneal_stop = _run_keeping_frames(anneal, anneal.paths.outdir, anneal_label)
-        record["anneals"].append({"T_K": float(T_K), "completed": anneal_stop is None, "n_frames": len(held),
+        record["anneals"].append({"T_K": T_K, "completed": anneal_stop is None, "n_frames": len(held),
                                   "guard_stop": anneal_stop})
         frames += held
     record["n_frames_scored"] = len(frames)

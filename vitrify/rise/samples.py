@@ -2,8 +2,8 @@
 
 Each glass from a melt-quench (one cooling rate, one replica) is heated to an annealing
 temperature and held there with the resumable melt-quench engine (vitrify.md.anneal);
-snapshots of the hold are then minimised at fixed cell. The inherent-structure energy per atom of each snapshot
-is the regression target of the RISE study.
+snapshots of the hold are then minimised at fixed cell. The inherent-structure energy per
+atom of each snapshot is the regression target of the RISE study.
 """
 
 from __future__ import annotations
