@@ -364,7 +364,7 @@ class ViTSettings(Block):
     max_epochs: int
     patience: int
     grad_clip: float
-    augment: bool
+    augment: str
     valid_fraction: float
     device: str
     attribution_top_k: int

@@ -187,3 +187,22 @@ def test_float32_agreement_and_communication_length():
     assert (model(x, "batched") - model(x, "loop")).abs().max() < 1e-5
     assert communication_length_A(2, 2, 1.0) == pytest.approx(4.0)
     assert communication_length_A(4, 2, 0.75) == pytest.approx(6.0)
+
+
+def test_input_standardisation_is_part_of_the_model():
+    """set_input_norm makes the model see per-channel standardised grids, and the statistics
+    travel with the state dict (a reloaded model predicts the same from raw densities)."""
+    x = sample(6)
+    x[:, 1] = 5.0 + 0.1 * x[:, 1]  # channels on very different scales
+    model = make_model(block=2)
+    model.set_input_norm(x)
+    mean = x.mean(dim=(0, 2, 3, 4))
+    std = x.std(dim=(0, 2, 3, 4))
+    torch.testing.assert_close(model.input_mean, mean)
+    torch.testing.assert_close(model.input_std, std)
+    plain = make_model(block=2)  # same weights, identity standardisation
+    standardised = (x - mean[None, :, None, None, None]) / std[None, :, None, None, None]
+    torch.testing.assert_close(model(x), plain(standardised))
+    again = make_model(block=2, seed=5)
+    again.load_state_dict(model.state_dict())
+    torch.testing.assert_close(again(x), model(x))

@@ -17,7 +17,9 @@ from vitrify.rise.samples import IS_ENERGY_KEY
 from vitrify.rise.vit_training import (
     CHECKPOINT_NAME,
     evaluate,
+    augmentation_step,
     periodic_shift,
+    random_shifts,
     run_communication_length,
     train_vit,
     validation_split,
@@ -61,7 +63,7 @@ def test_training_learns_and_evaluates(tmp_path):
 
 def test_resumed_training_equals_an_uninterrupted_run(tmp_path):
     x, y = synthetic(20, 1)
-    cfg = {**TINY, "dropout": 0.1, "augment": True}
+    cfg = {**TINY, "dropout": 0.1, "augment": "voxel"}
     split = (x[:14], y[:14], x[14:], y[14:])
     straight, h_straight = train_vit(*split, {**cfg, "max_epochs": 5}, seed=3, checkpoint_dir=tmp_path / "a")
     train_vit(*split, {**cfg, "max_epochs": 3}, seed=3, checkpoint_dir=tmp_path / "b")  # "killed" after 3
@@ -77,6 +79,21 @@ def test_resumed_training_equals_an_uninterrupted_run(tmp_path):
     # A checkpoint of another run is refused, not mixed in.
     with pytest.raises(ValueError, match="different run"):
         train_vit(*split, {**cfg, "max_epochs": 5}, seed=4, checkpoint_dir=tmp_path / "b")
+
+
+def test_patch_rolls_move_whole_patches_and_voxel_rolls_any_voxel():
+    g = torch.Generator().manual_seed(0)
+    patch = random_shifts(2000, 16, augmentation_step("patch", 2), g)
+    assert set(patch.unique().tolist()) == set(range(0, 16, 2))  # every whole-patch roll, nothing else
+    voxel = random_shifts(2000, 16, augmentation_step("voxel", 2), g)
+    assert set(voxel.unique().tolist()) == set(range(16))
+    assert random_shifts(5, 16, augmentation_step("none", 2), g) is None
+
+
+def test_unknown_augmentation_is_an_error_before_training():
+    x, y = synthetic(8, 0)
+    with pytest.raises(ValueError, match="augment 'yes'.*patch"):
+        train_vit(x[:6], y[:6], x[6:], y[6:], {**TINY, "augment": "yes"}, seed=0)
 
 
 def test_early_stopping_and_a_finished_run_stays_finished(tmp_path):

@@ -256,6 +256,10 @@ class BlockViT(nn.Module):
         super().__init__()
         self.config = config
         d, t = config.embed_dim, config.tokens
+        # Per-channel input standardisation, set from the training grids by the trainer and
+        # saved with the weights (buffers), so every caller of the model feeds raw densities.
+        self.register_buffer("input_mean", torch.zeros(config.in_channels))
+        self.register_buffer("input_std", torch.ones(config.in_channels))
         self.patch_embed = nn.Conv3d(config.in_channels, d, kernel_size=config.patch, stride=config.patch)
         self.cls = nn.Parameter(torch.zeros(d))
         self.pos = nn.Parameter(torch.zeros(t, t, t, d)) if config.pos_embedding == "absolute" else None
@@ -263,6 +267,14 @@ class BlockViT(nn.Module):
         self.norm = nn.LayerNorm(d)
         self.head = nn.Linear(d, 1)
         self.reset_parameters()
+
+    def set_input_norm(self, x: torch.Tensor) -> None:
+        """Standardise each channel with the mean and standard deviation of grids x [N, C, ...]."""
+        dims = [0] + list(range(2, x.dim()))
+        mean = x.double().mean(dim=dims)
+        std = x.double().std(dim=dims)
+        self.input_mean.copy_(mean.to(self.input_mean))
+        self.input_std.copy_(torch.where(std > 0, std, torch.ones_like(std)).to(self.input_std))
 
     def reset_parameters(self) -> None:
         """ViT-style: truncated normal (std 0.02) weights and embeddings, zero biases."""
@@ -280,6 +292,7 @@ class BlockViT(nn.Module):
         if x.dim() != 5 or tuple(x.shape[1:]) != (c.in_channels, c.grid, c.grid, c.grid):
             raise ValueError(f"expected input [batch, {c.in_channels}, {c.grid}, {c.grid}, {c.grid}], "
                              f"got {list(x.shape)}")
+        x = (x - self.input_mean[:, None, None, None]) / self.input_std[:, None, None, None]
         tokens = self.patch_embed(x).permute(0, 2, 3, 4, 1)
         return tokens + self.pos if self.pos is not None else tokens
 

@@ -1,12 +1,26 @@
 """Training the block ViT on voxelised samples, and one (communication length, seed) run.
 
 Targets are standardised with the training mean and standard deviation; the loss is the
-mean squared error of the standardised energy. AdamW on shuffled mini-batches, early
+mean squared error of the standardised energy. Inputs are standardised per channel with
+the training grids' statistics, held by the model (`BlockViT.set_input_norm`). Without
+that, on 1,000 Cu-Zr samples of 500 atoms (grid 16, 0.07 atoms per voxel on average) the
+model sat at the variance for 3-30+ epochs before it started to learn, and early stopping
+ended most runs on that plateau; with it, the training loss falls from the first epochs. AdamW on shuffled mini-batches, early
 stopping on the validation loss (the best epoch's weights are returned).
 
 Augmentation: the inherent-structure energy does not change when the periodic sample is
-translated, so each training sample is rolled by a random whole number of voxels along
-each axis every time it is drawn (exact for the voxel grid: see `voxels`).
+translated, so each training sample is rolled along each axis every time it is drawn
+(exact for the voxel grid: see `voxels`). `augment` says by how much:
+
+* "patch" (default): a random whole number of patches. Each token keeps its content and
+  only its position changes, so what varies is where the block edges fall: the one
+  translation the block model is not built to be invariant to (see `vit`).
+* "voxel": a random whole number of voxels. This also changes what every patch holds,
+  so the patch embedding has to learn sub-patch invariance from data. Measured on 60
+  Cu-Zr samples (grid 16, patch 2; inputs not yet standardised): without augmentation
+  the training loss falls from 1.08 to 0.006 in 150 epochs, with whole-patch rolls to
+  0.07-0.16, with voxel rolls it stays at 1.0 (the variance).
+* "none": no rolls.
 
 Checkpoints: after every epoch `checkpoint.pt` in `checkpoint_dir` is replaced atomically
 (temp file + rename) by model, optimiser, epoch, best weights and loss, history and the
@@ -44,7 +58,7 @@ from .voxels import voxel_size_A, voxelise_samples
 log = logging.getLogger("vitrify.rise")
 
 CHECKPOINT_NAME = "checkpoint.pt"
-CHECKPOINT_FORMAT = 1
+CHECKPOINT_FORMAT = 2
 
 MODEL_KEYS = ("patch", "embed_dim", "depth", "heads", "block", "mlp_ratio", "dropout",
               "pos_embedding", "tokens_attend_cls")
@@ -76,7 +90,7 @@ DEFAULT_CONFIG = {
     "max_epochs": 200,
     "patience": 20,
     "grad_clip": 1.0,
-    "augment": True,
+    "augment": "patch",
     "device": "cpu",
     "checkpoint_dir": None,
 }
@@ -91,7 +105,9 @@ def merged_config(cfg: dict | None) -> dict:
     unknown = sorted(set(cfg) - set(DEFAULT_CONFIG))
     if unknown:
         raise ValueError(f"unknown ViT config key(s) {unknown}; known: {sorted(DEFAULT_CONFIG)}")
-    return {**DEFAULT_CONFIG, **cfg}
+    merged = {**DEFAULT_CONFIG, **cfg}
+    augmentation_step(merged["augment"], merged["patch"])
+    return merged
 
 
 def model_config(cfg: dict, in_channels: int, grid: int) -> BlockViTConfig:
@@ -175,14 +191,33 @@ def _mse(model: BlockViT, x: torch.Tensor, y: torch.Tensor, batch_size: int, dev
     return total / len(x)
 
 
+AUGMENTATIONS = ("patch", "voxel", "none")
+
+
+def augmentation_step(augment: str, patch: int) -> int:
+    """Voxels per unit of the random rolls (0: no rolls)."""
+    if augment not in AUGMENTATIONS:
+        raise ValueError(f"ViT augment {augment!r}: expected one of {list(AUGMENTATIONS)}")
+    return {"patch": int(patch), "voxel": 1, "none": 0}[augment]
+
+
+def random_shifts(n: int, grid: int, step: int, generator: torch.Generator) -> torch.Tensor | None:
+    """n random (3,) rolls, multiples of step in [0, grid); None when step is 0."""
+    if not step:
+        return None
+    return torch.randint(0, grid // step, (n, 3), generator=generator) * step
+
+
 def _train_epoch(model, optimiser, x, y, cfg, generator, device) -> float:
     model.train()
     grid = x.shape[-1]
+    step = augmentation_step(cfg["augment"], cfg["patch"])
     total = 0.0
     for idx in _batches(len(x), int(cfg["batch_size"]), generator):
         xb = x[idx]
-        if cfg["augment"]:
-            xb = periodic_shift(xb, torch.randint(0, grid, (len(idx), 3), generator=generator))
+        shifts = random_shifts(len(idx), grid, step, generator)
+        if shifts is not None:
+            xb = periodic_shift(xb, shifts)
         xb, yb = xb.to(device), y[idx].to(device)
         optimiser.zero_grad(set_to_none=True)
         loss = torch.mean((model(xb) - yb) ** 2)
@@ -236,7 +271,9 @@ def _train_vit(x_train: np.ndarray, y_train: np.ndarray, x_valid: np.ndarray, y_
         if device.type == "cuda" else []
     with torch.random.fork_rng(devices=cuda_devices):
         torch.manual_seed(seed)
-        model = BlockViT(model_config(cfg, x_train.shape[1], x_train.shape[-1])).to(device)
+        model = BlockViT(model_config(cfg, x_train.shape[1], x_train.shape[-1]))
+        model.set_input_norm(xt)
+        model = model.to(device)
         optimiser = torch.optim.AdamW(model.parameters(), lr=float(cfg["lr"]),
                                       weight_decay=float(cfg["weight_decay"]))
         generator = torch.Generator().manual_seed(seed)
