@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from ase.build import bulk
 
-from vitrify.lammps.session import energy_and_forces
+from vitrify.lammps.session import energy_and_forces, per_atom_energies
 from vitrify.lammps.classical import POTENTIALS, get_potential
 from vitrify.md.random_start import random_packing
 
@@ -77,3 +77,25 @@ def test_schema_lists_every_potential_of_the_table():
 
     enum = load_schema()["$defs"]["system"]["properties"]["classical_potential"]["enum"]
     assert sorted(enum) == sorted(POTENTIALS)
+
+
+def test_per_atom_energies_sum_to_the_total_and_follow_symmetry(tmp_path):
+    """B2 CuZr: every Cu site is alike, every Zr site is alike; in a random packing the
+    per-atom energies still sum to LAMMPS's total."""
+    pot = get_potential("mendelev_cuzr_2009")
+    b2 = bulk("CuZr", "cesiumchloride", a=3.26).repeat(3)
+    pe = per_atom_energies(b2, pot, ["Cu", "Zr"], tmp_path)
+    for symbol in ("Cu", "Zr"):
+        site = pe[np.array(b2.get_chemical_symbols()) == symbol]
+        np.testing.assert_allclose(site, site[0], atol=1e-9)
+    glass = random_packing({"Cu": 18, "Zr": 14}, 7.0, 2.1, seed=4)
+    pe = per_atom_energies(glass, pot, ["Cu", "Zr"], tmp_path)
+    energy, _ = energy_and_forces(glass, pot, ["Cu", "Zr"], tmp_path)
+    assert pe.shape == (len(glass),) and np.ptp(pe) > 0.01
+    assert pe.sum() == pytest.approx(energy, abs=1e-8)
+
+
+def test_per_atom_energies_refuse_a_potential_with_charges(tmp_path):
+    atoms = random_packing({"Si": 8, "O": 16}, 2.2, 1.7, seed=4)
+    with pytest.raises(ValueError, match="bks_ssp.*charges"):
+        per_atom_energies(atoms, get_potential("bks_ssp"), ["Si", "O"], tmp_path)

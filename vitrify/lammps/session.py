@@ -119,6 +119,29 @@ def single_point(atoms: Atoms, potential: Potential, type_species: list[str],
         session.close()
 
 
+def per_atom_energies(atoms: Atoms, potential: Potential, type_species: list[str], workdir: Path) -> np.ndarray:
+    """Potential energy of each atom (eV, order of `atoms`), LAMMPS `compute pe/atom`.
+
+    For pair and many-body potentials such as EAM the per-atom energies sum to the total
+    (each pair term split in half, each embedding term to its atom); a k-space term has no
+    per-atom share here, so a potential with charges is refused.
+    """
+    if session_atom_style(potential) != "atomic":
+        raise ValueError(f"{potential.name}: per-atom energies are defined here for potentials without charges")
+    session = LammpsSession(type_species, atom_style="atomic")
+    try:
+        session.load_atoms(atoms, Path(workdir) / "per_atom_energy.data")
+        potential.apply(session, type_species)
+        session.commands(["compute vitrify_pe all pe/atom", "thermo_style custom step pe", "run 0"])
+        nlocal = int(session.lmp.extract_global("nlocal"))
+        ids = np.array(session.lmp.numpy.extract_atom("id")[:nlocal])
+        # style 1 = per-atom, type 1 = vector (LAMMPS library constants LMP_STYLE_ATOM, LMP_TYPE_VECTOR)
+        pe = np.array(session.lmp.numpy.extract_compute("vitrify_pe", 1, 1)[:nlocal], dtype=np.float64)
+        return pe[np.argsort(ids)]
+    finally:
+        session.close()
+
+
 def energy_and_forces(atoms: Atoms, potential: Potential, type_species: list[str],
                       workdir: Path) -> tuple[float, np.ndarray]:
     """Potential energy (eV) and forces (eV/A, in the order of `atoms`) from LAMMPS."""
