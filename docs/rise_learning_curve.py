@@ -165,10 +165,14 @@ def main() -> None:
             old_rows = pd.read_csv(out.with_suffix(".csv")).to_dict("records")
             for r in old_rows:
                 r.setdefault("atoms_per_sample", n_full)
-    per_atom = None
-    if args.atoms_per_sample:
-        per_atom = excess_energies(per_atom_energies_of(all_samples, cfg, study, out),
-                                   [a.get_chemical_symbols() for a in all_samples])
+    per_atom = []  # computed when a sub-region point first needs them
+
+    def excess():
+        if not per_atom:
+            per_atom.extend(excess_energies(per_atom_energies_of(all_samples, cfg, study, out),
+                                            [a.get_chemical_symbols() for a in all_samples]))
+        return per_atom
+
     rows, summaries = [], []
     for per_set in args.per_set:
         for n_atoms in args.atoms_per_sample or [n_full]:
@@ -185,7 +189,7 @@ def main() -> None:
             if n_atoms < n_full:
                 cut = random_subregions([all_samples[i] for i in idx], n_atoms, SUBREGION_SEED)
                 atom_rows = dict(zip(ids, cut))
-                y = subregion_energies([per_atom[i] for i in idx], cut)
+                y = subregion_energies([excess()[i] for i in idx], cut)
             t0 = time.perf_counter()
             print(f"{per_set} per set ({len(ids)} samples), {n_atoms} atoms per sample:", flush=True)
             results, stats = run_subset(ids, y, rates, stores, rise, rise.seeds, trials, atom_rows)
