@@ -3,6 +3,7 @@ single points and inherent structures of one configuration with any potential.""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -77,13 +78,17 @@ class LammpsSession:
         lx, ly, lz = (hi - lo for hi, lo in zip(boxhi, boxlo))
         return np.array([[lx, 0.0, 0.0], [xy, ly, 0.0], [xz, yz, lz]])
 
-    def to_atoms(self) -> Atoms:
-        """Current configuration, atoms ordered by LAMMPS id, wrapped into the cell."""
+    def in_id_order(self, values) -> np.ndarray:
+        """A per-atom array of this serial session (its first nlocal rows) ordered by LAMMPS
+        atom id, i.e. in the order of the structure that was loaded."""
         nlocal = int(self.lmp.extract_global("nlocal"))
         ids = np.array(self.lmp.numpy.extract_atom("id")[:nlocal])
-        order = np.argsort(ids)
-        x = np.array(self.lmp.numpy.extract_atom("x")[:nlocal])[order]
-        types = np.array(self.lmp.numpy.extract_atom("type")[:nlocal])[order]
+        return np.array(values[:nlocal])[np.argsort(ids)]
+
+    def to_atoms(self) -> Atoms:
+        """Current configuration, atoms ordered by LAMMPS id, wrapped into the cell."""
+        x = self.in_id_order(self.lmp.numpy.extract_atom("x"))
+        types = self.in_id_order(self.lmp.numpy.extract_atom("type"))
         boxlo = np.array(self.lmp.extract_box()[0])
         symbols = [self.type_species[t - 1] for t in types]
         atoms = Atoms(symbols=symbols, positions=x - boxlo, cell=self.cell(), pbc=True)
@@ -97,6 +102,18 @@ class LammpsSession:
 BAR_TO_EV_PER_A3 = 1.0 / 1.602176634e6
 
 
+@contextmanager
+def _loaded_session(atoms: Atoms, potential: Potential, type_species: list[str], data_path: Path):
+    """A session holding `atoms` (data file kept at data_path) and `potential`; closed on exit."""
+    session = LammpsSession(type_species, atom_style=session_atom_style(potential))
+    try:
+        session.load_atoms(atoms, data_path)
+        potential.apply(session, type_species)
+        yield session
+    finally:
+        session.close()
+
+
 def single_point(atoms: Atoms, potential: Potential, type_species: list[str],
                  workdir: Path) -> tuple[float, np.ndarray, np.ndarray]:
     """Energy (eV), forces (eV/A, order of `atoms`) and stress (eV/A^3, ASE Voigt order
@@ -104,19 +121,12 @@ def single_point(atoms: Atoms, potential: Potential, type_species: list[str],
 
     `potential` is any `vitrify.lammps.potential.Potential`.
     """
-    session = LammpsSession(type_species, atom_style=session_atom_style(potential))
-    try:
-        session.load_atoms(atoms, Path(workdir) / "single_point.data")
-        potential.apply(session, type_species)
+    with _loaded_session(atoms, potential, type_species, Path(workdir) / "single_point.data") as session:
         # No velocities were given: the pressure tensor is the virial part alone.
         session.commands(["thermo_style custom step pe pxx pyy pzz pyz pxz pxy", "run 0"])
-        nlocal = int(session.lmp.extract_global("nlocal"))
-        ids = np.array(session.lmp.numpy.extract_atom("id")[:nlocal])
-        forces = np.array(session.lmp.numpy.extract_atom("f")[:nlocal])[np.argsort(ids)]
+        forces = session.in_id_order(session.lmp.numpy.extract_atom("f"))
         pressure = np.array([session.lmp.get_thermo(k) for k in ("pxx", "pyy", "pzz", "pyz", "pxz", "pxy")])
         return float(session.lmp.get_thermo("pe")), forces, -pressure * BAR_TO_EV_PER_A3
-    finally:
-        session.close()
 
 
 def per_atom_energies(atoms: Atoms, potential: Potential, type_species: list[str], workdir: Path) -> np.ndarray:
@@ -128,18 +138,10 @@ def per_atom_energies(atoms: Atoms, potential: Potential, type_species: list[str
     """
     if session_atom_style(potential) != "atomic":
         raise ValueError(f"{potential.name}: per-atom energies are defined here for potentials without charges")
-    session = LammpsSession(type_species, atom_style="atomic")
-    try:
-        session.load_atoms(atoms, Path(workdir) / "per_atom_energy.data")
-        potential.apply(session, type_species)
+    with _loaded_session(atoms, potential, type_species, Path(workdir) / "per_atom_energy.data") as session:
         session.commands(["compute vitrify_pe all pe/atom", "thermo_style custom step pe", "run 0"])
-        nlocal = int(session.lmp.extract_global("nlocal"))
-        ids = np.array(session.lmp.numpy.extract_atom("id")[:nlocal])
         # style 1 = per-atom, type 1 = vector (LAMMPS library constants LMP_STYLE_ATOM, LMP_TYPE_VECTOR)
-        pe = np.array(session.lmp.numpy.extract_compute("vitrify_pe", 1, 1)[:nlocal], dtype=np.float64)
-        return pe[np.argsort(ids)]
-    finally:
-        session.close()
+        return session.in_id_order(session.lmp.numpy.extract_compute("vitrify_pe", 1, 1)).astype(np.float64)
 
 
 def energy_and_forces(atoms: Atoms, potential: Potential, type_species: list[str],
@@ -159,10 +161,7 @@ def inherent_structure(atoms: Atoms, potential: Potential, type_species: list[st
     Returns the minimised configuration (order of `atoms`), its potential energy in eV and
     the number of iterations LAMMPS took.
     """
-    session = LammpsSession(type_species, atom_style=session_atom_style(potential))
-    try:
-        session.load_atoms(atoms, Path(workdir) / "inherent_start.data")
-        potential.apply(session, type_species)
+    with _loaded_session(atoms, potential, type_species, Path(workdir) / "inherent_start.data") as session:
         session.commands([
             "thermo_style custom step pe fnorm",
             "min_style cg",
@@ -172,5 +171,3 @@ def inherent_structure(atoms: Atoms, potential: Potential, type_species: list[st
         iterations = int(session.lmp.extract_global("ntimestep"))
         energy = float(session.lmp.get_thermo("pe"))
         return result, energy, iterations
-    finally:
-        session.close()

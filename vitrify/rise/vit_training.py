@@ -1,12 +1,14 @@
 """Training the block ViT on voxelised samples, and one (communication length, seed) run.
 
 Targets are standardised with the training mean and standard deviation; the loss is the
-mean squared error of the standardised energy. Inputs are standardised per channel with
-the training grids' statistics, held by the model (`BlockViT.set_input_norm`). Without
-that, on 1,000 Cu-Zr samples of 500 atoms (grid 16, 0.07 atoms per voxel on average) the
-model sat at the variance for 3-30+ epochs before it started to learn, and early stopping
-ended most runs on that plateau; with it, the training loss falls from the first epochs. AdamW on shuffled mini-batches, early
+mean squared error of the standardised energy. AdamW on shuffled mini-batches, early
 stopping on the validation loss (the best epoch's weights are returned).
+
+Inputs are standardised per channel with the training grids' statistics, held by the
+model (`BlockViT.set_input_norm`). Without that, on 1,000 Cu-Zr samples of 500 atoms
+(grid 16, 0.07 atoms per voxel on average) the model sat at the variance for 3-30+ epochs
+before it started to learn, and early stopping ended most runs on that plateau; with it,
+the training loss falls from the first epochs.
 
 Augmentation: the inherent-structure energy does not change when the periodic sample is
 translated, so each training sample is rolled along each axis every time it is drawn
